@@ -1,0 +1,3 @@
+from feedhub.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command line: typer apps, one file per command group; thin (parse, call, print)."""

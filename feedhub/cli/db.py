@@ -1,0 +1,40 @@
+"""``feedhub db ...``: migrations."""
+
+from __future__ import annotations
+
+import typer
+
+from feedhub.cli.context import app_context
+
+app = typer.Typer(no_args_is_help=True, help="The database: migrations and status.")
+
+
+@app.command("upgrade")
+def upgrade(ctx: typer.Context) -> None:
+    """Run migrations up to the newest schema (every command also does this by itself).
+
+    Example: feedhub db upgrade
+    """
+    from feedhub.store.db import current_revision, make_engine
+    from feedhub.store.db import upgrade as do_upgrade
+
+    app_ctx = app_context(ctx)
+    engine = make_engine(app_ctx.settings.db_url)
+    before = current_revision(engine)
+    do_upgrade(engine)
+    after = current_revision(engine)
+    app_ctx.console.print(f"database at {after}" + (f" (was {before or 'empty'})" if before != after else " (already current)"))
+
+
+@app.command("current")
+def current(ctx: typer.Context) -> None:
+    """Show the database URL and schema revision.
+
+    Example: feedhub db current
+    """
+    from feedhub.store.db import current_revision, head_revision, make_engine
+
+    app_ctx = app_context(ctx)
+    engine = make_engine(app_ctx.settings.db_url)
+    rev = current_revision(engine)
+    app_ctx.console.print(f"{engine.url.render_as_string(hide_password=True)}: revision {rev or 'none'} (head {head_revision()})")

@@ -1,0 +1,94 @@
+"""``feedhub``: the root app. Sub-apps are composed here; errors become one line at this boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from feedhub import __version__
+from feedhub.cli import db as db_cli
+from feedhub.cli import demo as demo_cli
+from feedhub.cli import entries as entries_cli
+from feedhub.cli import fetch as fetch_cli
+from feedhub.cli import sources as sources_cli
+from feedhub.cli.context import AppContext
+from feedhub.config import load_settings
+from feedhub.errors import FeedhubError
+
+app = typer.Typer(
+    name="feedhub",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="AI research feeds in one place: a weekly digest, paper search, and runnable reproductions.",
+    epilog="Example: feedhub demo && feedhub digest --week 2018-W08",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"feedhub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", help="Database: a SQLite file path or a SQLAlchemy URL.", envvar=None)] = None,
+    home: Annotated[Optional[Path], typer.Option("--home", help="Data dir (default: $FEEDHUB_HOME or the user data dir).")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """AI research feeds in one place: a weekly digest, paper search, and runnable reproductions.
+
+    Example: feedhub demo && feedhub digest --week 2018-W08
+    """
+    if debug:
+        os.environ["FEEDHUB_DEBUG"] = "1"
+    ctx.obj = AppContext(settings=load_settings(db=db, home=home), debug=debug, quiet=quiet)
+
+
+app.add_typer(sources_cli.app, name="source")
+app.command("entries")(entries_cli.entries)
+app.command("demo")(demo_cli.demo)
+app.command("fetch")(fetch_cli.fetch)
+app.add_typer(db_cli.app, name="db")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def main() -> None:
+    """Entry point: run the app; a library error is one line on stderr and exit code 1."""
+    debug = "--debug" in sys.argv or os.environ.get("FEEDHUB_DEBUG") == "1"
+    try:
+        app()
+    except FeedhubError as exc:
+        if debug:
+            raise
+        typer.echo(f"error: {_one_line(exc)}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("interrupted; what was committed before is kept", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug or an environment problem: still one line, unless --debug
+        if debug:
+            raise
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            typer.echo(f"error: database problem: {_one_line(exc.orig or exc)} (run `feedhub doctor`, or --debug)", err=True)
+        else:
+            typer.echo(f"error: {type(exc).__name__}: {_one_line(exc)} (this is a bug; rerun with --debug and report it)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Settings: where the data lives and which database to use.
+
+Precedence: ``--db`` on the command line, then ``FEEDHUB_DB_URL``, then a SQLite file in the data dir
+(``FEEDHUB_HOME``, else the platform's user data dir). Secrets (tokens, SMTP) come only from the
+environment or ``config.toml`` in the data dir, never from the database.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feedhub.errors import FeedhubError
+
+DB_FILE = "feedhub.db"
+
+
+@dataclass
+class Settings:
+    home: Path
+    db_url: str
+    file_config: dict[str, object] = field(default_factory=dict)
+    allow_private: bool = False  # fetching: refuse private/loopback addresses unless allowed
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    def secret(self, env_name: str) -> str | None:
+        """A token from the environment, else from ``config.toml`` ([secrets] NAME = "...")."""
+        value = os.environ.get(env_name)
+        if value:
+            return value
+        secrets = self.file_config.get("secrets", {})
+        if isinstance(secrets, dict):
+            found = secrets.get(env_name)
+            return str(found) if found else None
+        return None
+
+    def get(self, key: str, default: object = None) -> object:
+        return self.file_config.get(key, default)
+
+
+def default_home() -> Path:
+    env = os.environ.get("FEEDHUB_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("feedhub", appauthor=False))
+
+
+def db_url_from(value: str) -> str:
+    """Accept a SQLAlchemy URL or a plain file path for ``--db``."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def load_settings(db: str | None = None, home: Path | None = None) -> Settings:
+    home = home or default_home()
+    file_config: dict[str, object] = {}
+    config_path = home / "config.toml"
+    if config_path.exists():
+        try:
+            file_config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise FeedhubError(f"cannot read {config_path}: {exc}; fix or remove the file") from None
+    if db:
+        url = db_url_from(db)
+    elif os.environ.get("FEEDHUB_DB_URL"):
+        url = os.environ["FEEDHUB_DB_URL"]
+    else:
+        url = f"sqlite:///{home / DB_FILE}"
+    return Settings(home=home, db_url=url, file_config=file_config)

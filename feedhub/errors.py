@@ -1,0 +1,13 @@
+"""Errors that reach the user as one line at the CLI boundary (never as a traceback)."""
+
+
+class FeedhubError(Exception):
+    """A problem the user can act on; ``str(exc)`` is the one-line message, saying what to do."""
+
+
+class NotAFeed(FeedhubError):
+    """The bytes are not a feed (an HTML page, an empty body, JSON that is not a JSON Feed)."""
+
+
+class InvalidInput(FeedhubError):
+    """Bad input at the CLI: an invalid URL, an unknown id, a malformed date."""

@@ -1,0 +1,1 @@
+"""The HTTP client and the scheduler: limits, conditional GET, retries, guards."""

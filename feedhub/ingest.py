@@ -1,0 +1,152 @@
+"""Parsed feed -> stored entries: sanitize, key, date, upsert; then link papers and repos.
+
+One write transaction per source (the caller's): a failure rolls back that source alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Mapping
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from feedhub.links.urls import canonical_url, strip_tracking
+from feedhub.sources import ParsedEntry, ParsedFeed
+from feedhub.sources import parse as parse_bytes
+from feedhub.sources.sanitize import plain_text, sanitize_html
+from feedhub.store.models import Entry, Source
+from feedhub.store.types import utcnow
+from feedhub.store.upsert import upsert
+
+# A feed clock a little ahead of ours is normal; beyond this a date is "in the future" and clamped.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass
+class IngestStats:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warning: str | None = None
+    changed_entry_ids: list[int] = field(default_factory=list)  # new or updated: for links and the index
+
+
+def entry_key(e: ParsedEntry) -> str:
+    """GUID, else the normalized URL, else a hash of title + content."""
+    if e.guid:
+        return e.guid[:2000]
+    if e.link:
+        return (canonical_url(e.link) or e.link.strip())[:2000]
+    digest = hashlib.sha256(f"{e.title}\x00{e.summary}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256:{digest}"
+
+
+def _content_hash(title: str, link: str | None, summary: str, authors: list[str], tags: list[str], extra: dict) -> str:
+    h = hashlib.sha256()
+    for part in (title, link or "", summary, "\x1f".join(authors), "\x1f".join(tags), repr(sorted(extra.items()))):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def _clean_text(value: str) -> str:
+    # Lone surrogates and NULs cannot be stored in PostgreSQL text; drop them.
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
+def prepare(e: ParsedEntry, now: datetime) -> dict[str, object]:
+    """One row for the entries table (without source_id): sanitized, plain-text title, UTC dates."""
+    title = _clean_text(plain_text(e.title) if e.title_is_html else " ".join(e.title.split()))
+    summary = _clean_text(sanitize_html(e.summary))
+    link = strip_tracking(e.link.strip()) if e.link else None
+    authors = [_clean_text(plain_text(a)) for a in e.authors if a and a.strip()]
+    tags = [_clean_text(t) for t in e.tags if t]
+    published = e.published
+    if published is not None and published > now + FUTURE_TOLERANCE:
+        published = now
+    extra = {k: v for k, v in e.extra.items()}
+    return {
+        "key": _clean_text(entry_key(e)),
+        "title": title,
+        "link": _clean_text(link) if link else None,
+        "canonical_url": canonical_url(link) if link else None,
+        "summary": summary,
+        "authors": authors,
+        "tags": tags,
+        "published_at": published,  # None: first-seen time (set below, kept on later updates)
+        "content_hash": _content_hash(title, link, summary, authors, tags, extra),
+        "extra": extra,
+    }
+
+
+def store_feed(session: Session, source: Source, feed: ParsedFeed, now: datetime | None = None) -> IngestStats:
+    """Upsert ``feed``'s entries for ``source`` inside the caller's transaction."""
+    now = now or utcnow()
+    stats = IngestStats(warning=feed.warning)
+    rows: dict[str, dict[str, object]] = {}
+    for parsed in feed.entries:
+        row = prepare(parsed, now)
+        rows[row["key"]] = row  # type: ignore[index]  # a key repeated in one feed: the last one wins
+    if not rows:
+        return stats
+    existing: dict[str, tuple[int, str, datetime]] = {}
+    keys = list(rows)
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        for eid, key, chash, published in session.execute(
+            select(Entry.id, Entry.key, Entry.content_hash, Entry.published_at).where(
+                Entry.source_id == source.id, Entry.key.in_(chunk)
+            )
+        ):
+            existing[key] = (eid, chash, published)
+    inserts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+    for key, row in rows.items():
+        old = existing.get(key)
+        if old is None:
+            row.update(source_id=source.id, first_seen_at=now, updated_at=now)
+            if row["published_at"] is None:
+                row["published_at"] = now
+            inserts.append(row)
+        elif old[1] != row["content_hash"]:
+            row.update(id=old[0], updated_at=now)
+            if row["published_at"] is None:
+                row["published_at"] = old[2]
+            updates.append(row)
+        else:
+            stats.unchanged += 1
+    if inserts:
+        # ON CONFLICT: a concurrent fetch of the same source may have inserted the same key meanwhile.
+        upsert(session, Entry.__table__, inserts, conflict=("source_id", "key"))
+    if updates:
+        table = Entry.__table__
+        session.execute(
+            table.update().where(table.c.id == bindparam("b_id")),
+            [{**{k: v for k, v in u.items() if k != "id"}, "b_id": u["id"]} for u in updates],
+        )
+    stats.new = len(inserts)
+    stats.updated = len(updates)
+    changed_keys = [r["key"] for r in inserts] + [r["key"] for r in updates]
+    if changed_keys:
+        for i in range(0, len(changed_keys), 500):
+            chunk = changed_keys[i : i + 500]
+            stats.changed_entry_ids.extend(
+                session.scalars(select(Entry.id).where(Entry.source_id == source.id, Entry.key.in_(chunk)))
+            )
+        from feedhub.links.graph import link_entries
+
+        link_entries(session, stats.changed_entry_ids)
+    return stats
+
+
+def ingest_bytes(
+    session: Session, source: Source, body: bytes, headers: Mapping[str, str] | None = None, now: datetime | None = None
+) -> IngestStats:
+    """Parse ``body`` with the source's parser and store it; records a recovered warning on the source."""
+    feed = parse_bytes(source.kind, body, headers)
+    stats = store_feed(session, source, feed, now)
+    source.last_warning = stats.warning
+    return stats

@@ -1,0 +1,215 @@
+"""The feedhub schema: SQLAlchemy 2 typed models. Every change here needs an alembic revision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from feedhub.store.types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SECTIONS = ("news", "posts", "code", "papers")
+SOURCE_KINDS = ("rss", "arxiv", "github", "bluesky", "mastodon", "x", "bridge", "jsonfeed")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON(), list[Any]: JSON()}
+
+
+class Source(Base):
+    """A feed or endpoint to pull."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="rss")
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    section: Mapped[str | None] = mapped_column(String(16))  # the section it usually feeds
+    weight: Mapped[float] = mapped_column(Float, default=1.0)  # digest ranking, user-settable
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # conditional GET
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    # scheduling and errors
+    next_check_at: Mapped[datetime | None]
+    last_fetched_at: Mapped[datetime | None]
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_warning: Mapped[str | None] = mapped_column(Text)  # e.g. malformed XML that was recovered
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)  # kind-specific settings
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entries: Mapped[list[Entry]] = relationship(back_populates="source", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Entry(Base):
+    """One item as a source gave it."""
+
+    __tablename__ = "entries"
+    __table_args__ = (
+        UniqueConstraint("source_id", "key", name="uq_entries_source_key"),
+        Index("ix_entries_published_at", "published_at"),
+        Index("ix_entries_canonical_url", "canonical_url"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(Text)  # GUID, else normalized URL, else hash of title+content
+    title: Mapped[str] = mapped_column(Text, default="")  # plain text
+    link: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)  # for clustering stories
+    summary: Mapped[str] = mapped_column(Text, default="")  # sanitized HTML
+    authors: Mapped[list[str]] = mapped_column(default=list)
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    published_at: Mapped[datetime]
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # kind-specific fields (announce type, ...)
+
+    source: Mapped[Source] = relationship(back_populates="entries")
+
+
+class Paper(Base):
+    """One arXiv paper; the id without version is the key."""
+
+    __tablename__ = "papers"
+    __table_args__ = (Index("ix_papers_published_at", "published_at"),)
+
+    arxiv_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(Text, default="")
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list[str]] = mapped_column(default=list)
+    categories: Mapped[list[str]] = mapped_column(default=list)
+    primary_category: Mapped[str | None] = mapped_column(String(32))
+    published_at: Mapped[datetime | None]  # first version
+    updated_at: Mapped[datetime | None]  # latest version
+    doi: Mapped[str | None] = mapped_column(Text)
+    journal_ref: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    license: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enriched_at: Mapped[datetime | None]  # when the arXiv API (or a listing/snapshot) filled it in
+
+
+class Repo(Base):
+    """A GitHub repository."""
+
+    __tablename__ = "repos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200), unique=True)  # owner/name, lower-case
+    description: Mapped[str | None] = mapped_column(Text)
+    stars: Mapped[int | None] = mapped_column(Integer)
+    topics: Mapped[list[str]] = mapped_column(default=list)
+    pushed_at: Mapped[datetime | None]
+    etag: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime | None]
+
+    @property
+    def url(self) -> str:
+        return f"https://github.com/{self.full_name}"
+
+
+class PaperEntry(Base):
+    """A paper mentioned in (or listed by) an entry."""
+
+    __tablename__ = "paper_entries"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True, index=True)
+    provenance: Mapped[str] = mapped_column(String(32), default="mentioned in entry")
+
+
+class PaperRepo(Base):
+    """A repository that implements a paper."""
+
+    __tablename__ = "paper_repos"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True, index=True)
+    provenance: Mapped[str] = mapped_column(String(32), default="mentioned in entry")
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EntryRepo(Base):
+    """A repository linked from an entry (so a post about a repo finds its stars)."""
+
+    __tablename__ = "entry_repos"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    repo_id: Mapped[int] = mapped_column(ForeignKey("repos.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class PaperRepro(Base):
+    """A runnable reproduction (registry name) of a paper's method."""
+
+    __tablename__ = "paper_repros"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)
+    repro_name: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    provenance: Mapped[str] = mapped_column(String(32), default="registry")
+
+
+class Saved(Base):
+    """A paper the user saved."""
+
+    __tablename__ = "saved"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Run(Base):
+    """One run of a reproduction."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repro_name: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    mode: Mapped[str] = mapped_column(String(16), default="quick")
+    device: Mapped[str] = mapped_column(String(16), default="cpu")
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    metrics: Mapped[list[Any]] = mapped_column(default=list)
+    verdict: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    paper_figure: Mapped[str] = mapped_column(Text, default="")
+    measured: Mapped[str] = mapped_column(Text, default="")
+    figures: Mapped[list[str]] = mapped_column(default=list)
+    out_dir: Mapped[str | None] = mapped_column(Text)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Digest(Base):
+    """A generated week."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("week", "tz", "lang", name="uq_digests_week_tz_lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(32))  # 2018-W08, or "2018-02-19..2018-02-25"
+    tz: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    stories: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the JSON rendering
+    markdown: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,36 @@
+"""``INSERT ... ON CONFLICT`` for SQLite and PostgreSQL, always with bound parameters."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+
+def _insert(session: Session, table: Table):  # type: ignore[no-untyped-def]
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def upsert(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    conflict: Iterable[str],
+    update: Iterable[str] = (),
+) -> None:
+    """Insert ``rows``; on a conflict on ``conflict`` columns, update ``update`` columns (or do nothing)."""
+    if not rows:
+        return
+    stmt = _insert(session, table)
+    update = list(update)
+    if update:
+        stmt = stmt.on_conflict_do_update(index_elements=list(conflict), set_={c: stmt.excluded[c] for c in update})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+    session.execute(stmt, list(rows))

@@ -1,0 +1,1 @@
+"""Registry entries per topic: metadata only, no torch imports."""
