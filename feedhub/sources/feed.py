@@ -62,8 +62,8 @@ def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
         summary=_summary(e),
         authors=_authors(e),
         tags=[_text(t.get("term")).strip() for t in e.get("tags") or [] if isinstance(t, Mapping) and t.get("term")],
-        published=_time(e.get("published_parsed")) or _time(e.get("updated_parsed")) or _time(e.get("created_parsed")),
-        updated=_time(e.get("updated_parsed")),
+        published=_time(dict.get(e, "published_parsed")) or _time(dict.get(e, "updated_parsed")) or _time(dict.get(e, "created_parsed")),
+        updated=_time(dict.get(e, "updated_parsed")),
     )
 
 

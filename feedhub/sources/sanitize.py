@@ -31,8 +31,10 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-# Removed with their content, not just unwrapped.
-CLEAN_CONTENT_TAGS = frozenset({"script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "math"})
+# Removed with their content, not just unwrapped. (object/iframe/embed are unwrapped instead: their
+# content is fallback text, and an unclosed one must not swallow the rest of the text.)
+CLEAN_CONTENT_TAGS = frozenset({"script", "style", "template", "svg", "math"})
+TITLE_CLEAN_CONTENT_TAGS = frozenset({"script", "style"})
 
 _PIXEL = re.compile(r"<img\b[^>]*>", re.I)
 _DIM = re.compile(r'\b(width|height)="\s*([0-9]+)(?:px)?\s*"', re.I)
@@ -77,7 +79,7 @@ def plain_text(fragment: str | None) -> str:
     if not fragment:
         return ""
     if "<" in fragment:
-        fragment = nh3.clean(fragment, tags=set(), clean_content_tags=set(CLEAN_CONTENT_TAGS))
+        fragment = nh3.clean(fragment, tags=set(), clean_content_tags=set(TITLE_CLEAN_CONTENT_TAGS))
     if "&" in fragment:
         fragment = html.unescape(fragment)
     return _SPACE.sub(" ", fragment).strip()
