@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, func, select
 
 from feedhub.fetch.runner import SourceResult, fetch_local
+from feedhub.repro import sync_registry
 from feedhub.sample import SAMPLE_DIR, sample_feeds
 from feedhub.store.db import session_factory
 from feedhub.store.models import Entry, Paper, Source
@@ -50,6 +51,8 @@ def load_demo(engine: Engine) -> DemoReport:
             sections[source.id] = f.section
     results: list[SourceResult] = fetch_local(engine, ids)
     _enrich_offline(engine)
+    with session_factory(engine)() as session, session.begin():
+        sync_registry(session)  # papers with a reproduction show "reproduce: feedhub repro run NAME"
     report = DemoReport(
         sources=[DemoSource(r.name, sections.get(r.source_id), r.status, r.new, r.updated, r.error, r.warning) for r in results]
     )

@@ -19,9 +19,36 @@ def corpora() -> Path:
     return CORPORA
 
 
+PG_URL = os.environ.get("FEEDHUB_TEST_PG_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    eng = create_engine(url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    eng.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database URL, once per backend: a SQLite file in tmp_path, and the PostgreSQL test
+    database (emptied) when FEEDHUB_TEST_PG_URL is set. scripts/test.sh (and so CI) starts PostgreSQL and
+    sets it; without it the PostgreSQL runs are skipped with that reason."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'feedhub.db'}"
+    if not PG_URL:
+        pytest.skip("FEEDHUB_TEST_PG_URL not set: run the suite through scripts/test.sh to include PostgreSQL")
+    _reset_postgres(PG_URL)
+    return PG_URL
+
+
 @pytest.fixture()
-def db_url(tmp_path: Path) -> str:
-    """A fresh, empty database URL: a SQLite file in tmp_path."""
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file URL, for the tests about SQLite itself."""
     return f"sqlite:///{tmp_path / 'feedhub.db'}"
 
 
@@ -36,11 +63,11 @@ def engine(db_url: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An isolated FEEDHUB_HOME for CLI tests."""
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Path:
+    """An isolated FEEDHUB_HOME for CLI tests, with FEEDHUB_DB_URL pointing at this run's backend."""
     h = tmp_path / "home"
     monkeypatch.setenv("FEEDHUB_HOME", str(h))
-    monkeypatch.delenv("FEEDHUB_DB_URL", raising=False)
+    monkeypatch.setenv("FEEDHUB_DB_URL", db_url)
     return h
 
 

@@ -12,8 +12,9 @@ import pytest
 
 
 def feedhub(home: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a real process; the database is FEEDHUB_DB_URL when the `home` fixture set it
+    (SQLite or PostgreSQL), else a SQLite file in ``home``."""
     env = {**os.environ, "FEEDHUB_HOME": str(home), "COLUMNS": "200"}
-    env.pop("FEEDHUB_DB_URL", None)
     return subprocess.run([sys.executable, "-m", "feedhub", *args], capture_output=True, text=True, env=env, input=input, timeout=120)
 
 
@@ -24,8 +25,7 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], needle: str) -
     assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], proc.stderr
 
 
-def test_source_lifecycle_and_entries(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+def test_source_lifecycle_and_entries(tmp_path: Path, home: Path) -> None:
     feed = tmp_path / "feed.xml"
     feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Lab</title>'
                     "<item><title>Post one</title><guid>p1</guid><pubDate>Tue, 20 Feb 2018 10:00:00 GMT</pubDate></item>"
@@ -59,12 +59,12 @@ def test_source_lifecycle_and_entries(tmp_path: Path) -> None:
         (("entries", "--source", "7"), "no source with id 7"),
     ],
 )
-def test_bad_input_is_one_line(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
+def test_bad_input_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], needle: str) -> None:
+    monkeypatch.delenv("FEEDHUB_DB_URL", raising=False)
     assert_one_line_error(feedhub(tmp_path / "home", *args), needle)
 
 
-def test_unreadable_file_source_records_error_and_run_goes_on(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+def test_unreadable_file_source_records_error_and_run_goes_on(tmp_path: Path, home: Path) -> None:
     good = tmp_path / "good.xml"
     good.write_text('<rss version="2.0"><channel><title>G</title><item><title>x</title><guid>1</guid></item></channel></rss>')
     gone = tmp_path / "gone.xml"
@@ -79,8 +79,7 @@ def test_unreadable_file_source_records_error_and_run_goes_on(tmp_path: Path) ->
     assert by_id[2]["status"] == "ok" and by_id[2]["new"] == 1
 
 
-def test_demo_loads_the_sample_week_and_asks_before_mixing(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+def test_demo_loads_the_sample_week_and_asks_before_mixing(tmp_path: Path, home: Path) -> None:
     out = feedhub(home, "demo")
     assert out.returncode == 0, out.stderr
     assert "The Wild Week in ML" in out.stdout

@@ -35,8 +35,10 @@ def test_autogenerate_finds_no_drift(engine) -> None:  # type: ignore[no-untyped
     assert diff == [], f"models and migrations differ; write a revision: {diff}"
 
 
-def test_sqlite_connection_settings(engine) -> None:  # type: ignore[no-untyped-def]
-    with engine.connect() as conn:
+def test_sqlite_connection_settings(sqlite_url: str) -> None:
+    from feedhub.store import open_store
+
+    with open_store(sqlite_url).connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000

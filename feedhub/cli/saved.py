@@ -1,0 +1,115 @@
+"""``feedhub paper save/unsave`` and ``feedhub saved [export]``: the user's saved papers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from feedhub.cli.context import app_context, print_json
+
+app = typer.Typer(invoke_without_command=True, help="Saved papers: list them, export them as BibTeX or CSV.")
+
+
+def save(
+    ctx: typer.Context,
+    paper: Annotated[str, typer.Argument(help="arXiv id (1706.03762, arXiv:1706.03762v5 or its URL).")],
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Tag it (repeat for more; added to its tags).")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note to keep with it.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Save a paper, with tags. Saved papers drive `search --saved`, `recommend` and the digest's ranking.
+
+    Example: feedhub paper save 1706.03762 --tag reading-group
+    """
+    from feedhub.saved import save as do_save
+    from feedhub.store.db import transaction
+
+    app_ctx = app_context(ctx)
+    with transaction(app_ctx.engine) as session:
+        res = do_save(session, paper, tag or (), note)
+    if json_out:
+        print_json({"id": res.paper_id, "tags": res.tags, "created": res.created, "stub": res.stub})
+        return
+    verb = "saved" if res.created else "already saved; tags now"
+    tags = f" [{', '.join(res.tags)}]" if res.tags else ""
+    app_ctx.console.print(f"{verb} {res.paper_id}{tags}", markup=False)
+    if res.stub:
+        app_ctx.err.print(f"note: {res.paper_id} was not in the database yet; it is kept as a stub until it is enriched", markup=False)
+
+
+def unsave(
+    ctx: typer.Context,
+    paper: Annotated[str, typer.Argument(help="arXiv id.")],
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Only remove this tag (the paper stays saved).")] = None,
+) -> None:
+    """Remove a paper from the saved list (or only some of its tags).
+
+    Example: feedhub paper unsave 1706.03762
+    """
+    from feedhub.saved import unsave as do_unsave
+    from feedhub.store.db import transaction
+
+    app_ctx = app_context(ctx)
+    with transaction(app_ctx.engine) as session:
+        left = do_unsave(session, paper, tag or ())
+    if left is None:
+        app_ctx.console.print(f"unsaved {paper.strip()}", markup=False)
+    else:
+        app_ctx.console.print(f"{paper.strip()} tags now [{', '.join(left)}]", markup=False)
+
+
+def register(paper_app: typer.Typer) -> None:
+    """Add ``save`` and ``unsave`` to the ``paper`` sub-app (whoever owns it)."""
+    paper_app.command("save")(save)
+    paper_app.command("unsave")(unsave)
+
+
+@app.callback()
+def saved(
+    ctx: typer.Context,
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only papers with this tag.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List saved papers, newest first.
+
+    Example: feedhub saved --tag reading-group
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+
+    from feedhub.saved import list_saved
+
+    app_ctx = app_context(ctx)
+    with app_ctx.session() as session:
+        rows = [sp.to_json() for sp in list_saved(session, tag)]
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        app_ctx.console.print("nothing saved" + (f" with tag {tag!r}" if tag else "") + ": `feedhub paper save ID --tag T`", markup=False)
+        return
+    table = Table("id", "published", "tags", "title")
+    for r in rows:
+        table.add_row(str(r["id"]), str(r["published_at"] or "")[:10], ", ".join(r["tags"] or []), str(r["title"] or ""))
+    app_ctx.console.print(table)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex or csv.")] = "bibtex",
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only papers with this tag.")] = None,
+) -> None:
+    """Export saved papers: BibTeX entries (arXiv eprint fields, DOI when known) or CSV, to stdout.
+
+    Example: feedhub saved export --format bibtex --tag reading-group > refs.bib
+    """
+    import sys
+
+    from feedhub.saved import export as do_export
+
+    app_ctx = app_context(ctx)
+    with app_ctx.session() as session:
+        sys.stdout.write(do_export(session, fmt.lower(), tag))

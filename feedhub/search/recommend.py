@@ -1,0 +1,281 @@
+"""Related papers and recommendations (the arxiv-sanity-lite idea): tf-idf over title + abstract.
+
+- ``related``: the nearest papers to one paper by tf-idf cosine similarity. On a large store the
+  candidates come from the search index first (the paper's most distinctive words, weighted by the
+  index's document frequencies), so the cost does not grow with the number of papers.
+- ``recommend``: per tag, a linear classifier (logistic regression, balanced classes) trained on the
+  saved papers with that tag (positives) against the rest ranks the new papers; every result lists the
+  words that weighed most for it (feature value x coefficient).
+- ``saved_similarity``: the same model over all saved papers, as a 0..1 score for the digest.
+
+sklearn is imported inside the functions: nothing here loads at ``feedhub --help`` or ``search``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedhub.errors import InvalidInput
+from feedhub.store.models import Paper, Saved
+
+FULL_FIT_MAX = 20_000  # at most this many papers: fit on all of them; beyond, on candidates + a sample
+NEGATIVE_SAMPLE = 5_000
+CANDIDATES_MAX = 20_000
+TOP_WORDS = 5
+
+
+def _vectorizer(n_docs: int):  # type: ignore[no-untyped-def]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        ngram_range=(1, 2), stop_words="english", sublinear_tf=True, max_features=50_000,
+        min_df=2 if n_docs > 200 else 1, max_df=0.5 if n_docs > 50 else 1.0, dtype="float32",
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b",
+    )  # fmt: skip
+
+
+def _text(title: str | None, abstract: str | None) -> str:
+    return f"{title or ''}. {title or ''}. {abstract or ''}"  # the title twice: it weighs more
+
+
+def _texts(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    ids = list(dict.fromkeys(ids))
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), 900):
+        for pid, title, abstract in session.execute(
+            select(Paper.arxiv_id, Paper.title, Paper.abstract).where(Paper.arxiv_id.in_(ids[i : i + 900]))
+        ):
+            if (title or abstract or "").strip():
+                out[pid] = _text(title, abstract)
+    return out
+
+
+def _sample_ids(session: Session, n: int, exclude: set[str]) -> list[str]:
+    rows = session.execute(select(Paper.arxiv_id).where(Paper.title != "").order_by(func.random()).limit(n + len(exclude)))
+    return [r[0] for r in rows if r[0] not in exclude][:n]
+
+
+def _paper_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Paper)) or 0)
+
+
+# --- related ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Related:
+    id: str
+    title: str
+    similarity: float
+    shared_words: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "similarity": self.similarity, "shared_words": self.shared_words}
+
+
+def _index_candidates(settings: Any, text: str, exclude: str, limit: int = 1000) -> list[str]:
+    """Papers sharing the most distinctive words of ``text``, from the search index."""
+    import math
+
+    from feedhub.search import index as ix
+
+    opened = ix.open_for_search(settings)
+    searcher = opened.index.searcher()
+    n = max(1, int(searcher.num_docs))
+    counts: dict[str, int] = {}
+    for tok in ix.tokens(text):
+        if len(tok) > 2 and not tok.isdigit():
+            counts[tok] = counts.get(tok, 0) + 1
+    weights = []
+    for tok, tf in counts.items():
+        df = int(searcher.doc_freq("body", tok))
+        if df:
+            weights.append((tf * math.log(n / df), tok))
+    top = [tok for _, tok in sorted(weights, reverse=True)[:25]]
+    if not top:
+        return []
+    t = ix._tantivy()
+    q = t.Query.boolean_query(
+        [(t.Occur.Should, t.Query.term_query(opened.schema, f, tok)) for tok in top for f in ("title", "body")]
+        + [(t.Occur.Must, t.Query.term_query(opened.schema, "kind", "paper"))]
+    )
+    hits = searcher.search(q, limit, count=False).hits
+    out = []
+    for _, addr in hits:
+        uid = searcher.doc(addr).get_first("uid")
+        if uid and uid != "p:" + exclude:
+            out.append(uid[2:])
+    return out
+
+
+def related(session: Session, paper_id: str, limit: int = 10, settings: Any = None) -> list[Related]:
+    """The papers nearest to ``paper_id`` by tf-idf cosine similarity over title + abstract."""
+    from sklearn.metrics.pairwise import linear_kernel
+
+    paper = session.get(Paper, paper_id)
+    if paper is None:
+        raise InvalidInput(f"unknown paper {paper_id}; `feedhub search` finds papers by words")
+    if not (paper.title or paper.abstract):
+        raise InvalidInput(f"{paper_id} has no title or abstract yet; enrich it first (feedhub paper enrich)")
+    if _paper_count(session) <= FULL_FIT_MAX or settings is None:
+        rows = session.execute(select(Paper.arxiv_id, Paper.title, Paper.abstract).where(Paper.title != "").limit(FULL_FIT_MAX))
+        texts = {pid: _text(t, a) for pid, t, a in rows}
+    else:
+        pool = _index_candidates(settings, f"{paper.title} {paper.abstract}", paper_id)
+        texts = _texts(session, pool + _sample_ids(session, 2000, set(pool)))
+    texts[paper_id] = _text(paper.title, paper.abstract)
+    ids = list(texts)
+    if len(ids) < 2:
+        return []
+    vec = _vectorizer(len(ids))
+    X = vec.fit_transform([texts[i] for i in ids])
+    me = ids.index(paper_id)
+    sims = linear_kernel(X[me], X).ravel()
+    sims[me] = -1.0
+    order = sims.argsort()[::-1][:limit]
+    names = vec.get_feature_names_out()
+    titles = dict(session.execute(select(Paper.arxiv_id, Paper.title).where(Paper.arxiv_id.in_([ids[i] for i in order]))).all())
+    out = []
+    mine = X[me].toarray().ravel()
+    for i in order:
+        if sims[i] <= 0:
+            break
+        shared = (X[i].toarray().ravel() * mine).argsort()[::-1][:TOP_WORDS]
+        words = [str(names[j]) for j in shared if mine[j] > 0 and X[i, j] > 0]
+        out.append(Related(ids[i], titles.get(ids[i], ""), round(float(sims[i]), 4), words))
+    return out
+
+
+# --- recommendations --------------------------------------------------------------------------
+
+
+@dataclass
+class Recommendation:
+    id: str
+    title: str
+    score: float  # the classifier's probability that it belongs with the tag's saved papers
+    published_at: str | None
+    words: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "score": self.score, "published_at": self.published_at, "words": self.words}
+
+
+@dataclass
+class TagRecommendations:
+    tag: str  # "(all saved)" for the model over every saved paper
+    positives: int
+    candidates: int
+    results: list[Recommendation] = field(default_factory=list)
+    top_words: list[str] = field(default_factory=list)  # the model's most positive words overall
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"tag": self.tag, "positives": self.positives, "candidates": self.candidates, "note": self.note,
+                "top_words": self.top_words, "results": [r.to_json() for r in self.results]}  # fmt: skip
+
+
+ALL = "(all saved)"
+
+
+def _train(pos: dict[str, str], neg: dict[str, str]):  # type: ignore[no-untyped-def]
+    from sklearn.linear_model import LogisticRegression
+
+    ids = list(pos) + [i for i in neg if i not in pos]
+    y = [1] * len(pos) + [0] * (len(ids) - len(pos))
+    vec = _vectorizer(len(ids))
+    X = vec.fit_transform([pos.get(i) or neg[i] for i in ids])
+    clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    clf.fit(X, y)
+    return vec, clf
+
+
+def _default_since(session: Session) -> datetime | None:
+    newest = session.scalar(select(func.max(Paper.published_at)))
+    return newest - timedelta(days=7) if newest else None
+
+
+def recommend(session: Session, tag: str | None = None, since: datetime | None = None, limit: int = 10) -> list[TagRecommendations]:
+    """Rank the papers published since ``since`` (default: the week before the newest paper) per tag."""
+    saved = list(session.execute(select(Saved.paper_id, Saved.tags)))
+    if not saved:
+        raise InvalidInput("no saved papers yet: save some with `feedhub paper save ID --tag T`, then ask again")
+    groups: dict[str, list[str]] = {}
+    for pid, tags in saved:
+        for t in tags or []:
+            groups.setdefault(t, []).append(pid)
+    if tag is not None:
+        want = tag.strip().lower()
+        if want not in groups:
+            raise InvalidInput(f"no saved papers with tag {tag!r}; tags: {', '.join(sorted(groups)) or '(none)'}")
+        groups = {want: groups[want]}
+    elif not groups or any(not tags for _, tags in saved):
+        groups[ALL] = [pid for pid, _ in saved]
+    since = since or _default_since(session)
+    saved_ids = {pid for pid, _ in saved}
+    query = select(Paper.arxiv_id).where(Paper.title != "").order_by(Paper.published_at.desc()).limit(CANDIDATES_MAX)
+    if since is not None:
+        query = query.where(Paper.published_at >= since)
+    candidate_ids = [r[0] for r in session.execute(query) if r[0] not in saved_ids]
+    cand = _texts(session, candidate_ids)
+    background = _texts(session, _sample_ids(session, NEGATIVE_SAMPLE, saved_ids | set(cand)))
+    dates = dict(session.execute(select(Paper.arxiv_id, Paper.published_at).where(Paper.arxiv_id.in_(list(cand)[:CANDIDATES_MAX]))).all()) if cand else {}
+    out = []
+    for name, ids in sorted(groups.items()):
+        pos = _texts(session, ids)
+        rec = TagRecommendations(name, len(pos), len(cand))
+        neg = {**background, **cand}
+        if not pos:
+            rec.note = "its saved papers have no title or abstract yet"
+        elif not cand:
+            rec.note = "no new papers in the window; try an earlier --since"
+        elif not any(i not in pos for i in neg):
+            rec.note = "nothing to compare against"
+        else:
+            vec, clf = _train(pos, neg)
+            names = vec.get_feature_names_out()
+            coef = clf.coef_.ravel()
+            rec.top_words = [str(names[j]) for j in coef.argsort()[::-1][:10]]
+            cids = list(cand)
+            Xc = vec.transform([cand[i] for i in cids])
+            probs = clf.predict_proba(Xc)[:, 1]
+            for k in probs.argsort()[::-1][:limit]:
+                row = Xc[k].toarray().ravel() * coef
+                words = [str(names[j]) for j in row.argsort()[::-1][:TOP_WORDS] if row[j] > 0]
+                when = dates.get(cids[k])
+                rec.results.append(Recommendation(cids[k], cand[cids[k]].split(". ", 1)[0], round(float(probs[k]), 4),
+                                                  when.date().isoformat() if when else None, words))  # fmt: skip
+        out.append(rec)
+    return out
+
+
+def saved_similarity(session: Session, paper_ids: Iterable[str]) -> dict[str, float]:
+    """For the digest: how much each paper resembles the saved ones, in 0..1 (the recommend model over
+    all saved papers). Empty when nothing is saved; 0.0 for a paper without title or abstract."""
+    ids = list(dict.fromkeys(paper_ids))
+    saved_ids = [r[0] for r in session.execute(select(Saved.paper_id))]
+    if not saved_ids or not ids:
+        return {}
+    pos = _texts(session, saved_ids)
+    if not pos:
+        return {}
+    targets = _texts(session, ids)
+    background = _texts(session, _sample_ids(session, NEGATIVE_SAMPLE, set(saved_ids)))
+    neg = {**background, **{i: t for i, t in targets.items() if i not in pos}}
+    out = {i: 0.0 for i in ids}
+    if not neg:
+        return {i: (1.0 if i in pos else 0.0) for i in ids}
+    vec, clf = _train(pos, neg)
+    scored = [i for i in ids if i in targets]
+    if scored:
+        probs = clf.predict_proba(vec.transform([targets[i] for i in scored]))[:, 1]
+        out.update({i: round(float(p), 4) for i, p in zip(scored, probs)})
+    for i in ids:
+        if i in pos:
+            out[i] = 1.0  # a saved paper is as similar as it gets
+    return out

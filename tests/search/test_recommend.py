@@ -1,0 +1,89 @@
+"""Related papers and recommendations: tf-idf neighbours, per-tag classifiers, the digest's 0..1 score."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from feedhub.errors import InvalidInput
+from feedhub.search.recommend import recommend, related, saved_similarity
+from feedhub.store.db import transaction
+from feedhub.store.models import Paper, Saved
+
+U = timezone.utc
+TOPICS = {
+    "optim": "stochastic gradient descent optimizer learning rate momentum adaptive convergence",
+    "vision": "convolutional image recognition pixels object detection segmentation camera",
+    "speech": "audio speech recognition acoustic waveform phoneme speaker",
+}
+
+
+@pytest.fixture()
+def corpus(engine):  # type: ignore[no-untyped-def]
+    base = datetime(2018, 1, 1, tzinfo=U)
+    with transaction(engine) as s:
+        k = 0
+        for topic, words in TOPICS.items():
+            w = words.split()
+            for i in range(12):
+                k += 1
+                title = f"{w[i % len(w)].title()} {w[(i + 1) % len(w)]} study {k}"
+                abstract = " ".join(w[(i + j) % len(w)] for j in range(20)) + f" experiments number{k}"
+                s.add(Paper(arxiv_id=f"1801.{k:05d}", title=title, abstract=abstract, authors=["A B"], categories=["cs.LG"],
+                            published_at=base + timedelta(days=i if i < 8 else 60 + i)))  # fmt: skip
+        # saved: the first optim and vision papers
+        for k in range(1, 5):
+            s.add(Saved(paper_id=f"1801.{k:05d}", tags=["optim"]))
+        for k in range(13, 17):
+            s.add(Saved(paper_id=f"1801.{k:05d}", tags=["vision"]))
+    return engine
+
+
+def test_related_finds_the_same_topic(corpus) -> None:  # type: ignore[no-untyped-def]
+    with transaction(corpus) as s:
+        rows = related(s, "1801.00001", limit=5)
+    assert len(rows) == 5
+    assert all(1 <= int(r.id.split(".")[1]) <= 12 for r in rows)  # all optimization papers
+    assert rows[0].similarity >= rows[-1].similarity > 0 and rows[0].shared_words
+
+
+def test_related_unknown_paper(corpus) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInput, match="unknown paper"), transaction(corpus) as s:
+        related(s, "9999.99999")
+
+
+def test_recommend_per_tag_ranks_the_tags_topic_first(corpus) -> None:  # type: ignore[no-untyped-def]
+    with transaction(corpus) as s:
+        groups = recommend(s, since=datetime(2018, 2, 1, tzinfo=U), limit=3)
+    by_tag = {g.tag: g for g in groups}
+    assert set(by_tag) == {"optim", "vision"}
+    optim = by_tag["optim"]
+    assert optim.positives == 4 and optim.candidates == 12  # 4 new papers per topic
+    assert all(1 <= int(r.id.split(".")[1]) <= 12 for r in optim.results)
+    assert all(r.words for r in optim.results) and any(w in TOPICS["optim"] for w in optim.top_words)
+    assert all(13 <= int(r.id.split(".")[1]) <= 24 for r in by_tag["vision"].results)
+
+
+def test_recommend_needs_saved_papers(engine) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInput, match="no saved papers"), transaction(engine) as s:
+        recommend(s)
+
+
+def test_recommend_unknown_tag(corpus) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInput, match="tags: optim, vision"), transaction(corpus) as s:
+        recommend(s, tag="nope")
+
+
+def test_saved_similarity_for_the_digest(corpus) -> None:  # type: ignore[no-untyped-def]
+    with transaction(corpus) as s:
+        scores = saved_similarity(s, ["1801.00010", "1801.00034", "1801.00001", "9999.00001"])
+    assert set(scores) == {"1801.00010", "1801.00034", "1801.00001", "9999.00001"}
+    assert all(0.0 <= v <= 1.0 for v in scores.values())
+    assert scores["1801.00001"] == 1.0 and scores["9999.00001"] == 0.0
+    assert scores["1801.00010"] > scores["1801.00034"]  # optimization (saved topic) above speech
+
+
+def test_saved_similarity_without_saved_papers(engine) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        assert saved_similarity(s, ["1801.00001"]) == {}
