@@ -1,0 +1,131 @@
+"""Shared pieces of the regularization and augmentation experiments: data, threads, grids, plots."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Tiny models: torch's 2-thread parallel regions cost more than they save on a busy 2-core machine."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
+
+
+def digits_split(
+    n_train: int, n_val: int, seed: int, device: str = "cpu"
+) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """sklearn's 8x8 digits (1797 images, values 0..16 scaled to [0, 1]) split into train / val / test by ``seed``."""
+    from sklearn.datasets import load_digits
+
+    x, y = load_digits(return_X_y=True)
+    x = torch.tensor(x, dtype=torch.float32) / 16.0
+    y = torch.tensor(y, dtype=torch.long)
+    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(1000 + seed))
+    tr, va, te = perm[:n_train], perm[n_train : n_train + n_val], perm[n_train + n_val :]
+    return {k: (x[i].to(device), y[i].to(device)) for k, i in (("train", tr), ("val", va), ("test", te))}
+
+
+def error_rate(logits_or_probs: torch.Tensor, y: torch.Tensor) -> float:
+    return (logits_or_probs.argmax(1) != y).float().mean().item()
+
+
+def minibatches(n: int, batch: int, gen: torch.Generator) -> Iterator[torch.Tensor]:
+    perm = torch.randperm(n, generator=gen)
+    for i in range(0, n - batch + 1, batch):
+        yield perm[i : i + batch]
+
+
+def tune_on_grid(
+    grid: Sequence[float],
+    score: Callable[[float], float],
+    factor: float = 3.0,
+    max_extend: int = 2,
+) -> tuple[float, dict[float, float], bool]:
+    """Minimize ``score`` over ``grid``; while the best value is at an edge, extend the grid past it by ``factor``.
+
+    Returns (best value, {value: score}, whether the best is still at an edge after extending).
+    Ties are broken towards the middle of the grid, so a flat score does not push to an edge.
+    """
+    scores = {v: score(v) for v in grid}
+    for _ in range(max_extend + 1):
+        values = sorted(scores)
+        best = _best(values, scores)
+        if best == values[0] and _finite(scores[best]):
+            new = values[0] / factor
+        elif best == values[-1] and _finite(scores[best]):
+            new = values[-1] * factor
+        else:
+            return best, scores, False
+        if len(scores) >= len(grid) + max_extend:
+            break
+        scores[new] = score(new)
+    values = sorted(scores)
+    best = _best(values, scores)
+    return best, scores, best in (values[0], values[-1])
+
+
+def _finite(x: float) -> bool:
+    return not (math.isnan(x) or math.isinf(x))
+
+
+def _best(values: list[float], scores: dict[float, float]) -> float:
+    finite = [v for v in values if _finite(scores[v])]
+    if not finite:
+        return values[len(values) // 2]
+    low = min(scores[v] for v in finite)
+    tied = [v for v in finite if scores[v] <= low + 1e-12]
+    return tied[len(tied) // 2]
+
+
+def paired_gain(base: Sequence[float], other: Sequence[float]) -> tuple[float, float]:
+    """Mean and standard error of base - other over seeds (positive: ``other`` is lower)."""
+    d = [a - b for a, b in zip(base, other)]
+    mean = statistics.fmean(d)
+    se = statistics.stdev(d) / math.sqrt(len(d)) if len(d) > 1 else float("inf")
+    return mean, se
+
+
+def gain_verdict(mean: float, se: float, min_effect: float) -> str:
+    """Verdict on "``other`` lowers the error by at least ``min_effect``" from a paired gain over seeds.
+
+    reproduced: the gain exceeds both 2 SE and ``min_effect``; not reproduced: even gain + 2 SE stays below
+    ``min_effect`` (the interval excludes an effect of that size); otherwise inconclusive.
+    """
+    if not math.isfinite(se):
+        se = float("inf")
+    if mean > max(2 * se, min_effect):
+        return "reproduced"
+    if mean + 2 * se < min_effect:
+        return "not reproduced"
+    return "inconclusive"
+
+
+def savefig(fig, out_dir: Path, name: str) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = Path(out_dir) / name
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
+
+
+def mean_std(values: Sequence[float]) -> tuple[float, float]:
+    arr = np.asarray(values, dtype=float)
+    return float(arr.mean()), float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
