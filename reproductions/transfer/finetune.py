@@ -56,8 +56,9 @@ def replace_head(model: SmallCNN1d, n_classes: int, generator: torch.Generator |
     old = model.head
     head = nn.Linear(old.in_features, n_classes, device=old.weight.device, dtype=old.weight.dtype)
     with torch.no_grad():
-        # W ~ N(0, 2 / fan_in)  (He et al. 2015)
-        head.weight.normal_(0.0, (2.0 / old.in_features) ** 0.5, generator=generator)
+        # W ~ N(0, 2 / fan_in)  (He et al. 2015); drawn on the CPU so a CPU generator works for any device
+        w = torch.randn(head.weight.shape, generator=generator, dtype=head.weight.dtype)
+        head.weight.copy_(w * (2.0 / old.in_features) ** 0.5)
         head.bias.zero_()
     model.head = head
     return head

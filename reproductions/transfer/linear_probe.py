@@ -104,9 +104,12 @@ class LinearProbe(nn.Module):
         self.backbone = copy.deepcopy(backbone).requires_grad_(False).eval()
         self.stage = stage
         with torch.no_grad():
-            dim = self.backbone.features(torch.zeros(1, backbone.in_channels, backbone.length), stage).shape[1]
+            device = next(self.backbone.parameters()).device
+            probe_input = torch.zeros(1, backbone.in_channels, backbone.length, device=device)
+            dim = self.backbone.features(probe_input, stage).shape[1]
         self.normalizer = FeatureNormalizer(dim, normalize)
-        self.classifier = nn.Linear(dim, n_classes)
+        self.normalizer.to(device)
+        self.classifier = nn.Linear(dim, n_classes, device=device)
         with torch.no_grad():
             # a convex problem: start from W = 0, b = 0 (uniform prediction)
             self.classifier.weight.zero_()
