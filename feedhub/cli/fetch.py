@@ -1,8 +1,9 @@
-"""``feedhub fetch``: pull due sources."""
+"""``feedhub fetch``: pull due sources concurrently, then a summary per source."""
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from datetime import datetime
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
@@ -10,29 +11,80 @@ from rich.table import Table
 from feedhub.cli.context import app_context, print_json
 
 
+def _next_check(r: Any, now: datetime) -> str:
+    if r.status == "disabled":
+        return "disabled"
+    if r.paused:
+        return "paused (--force)"
+    if r.next_check_at is None:
+        return ""
+    minutes = max(int((r.next_check_at - now).total_seconds() // 60), 0)
+    return f"in {minutes} min" if minutes < 120 else f"in {minutes // 60} h"
+
+
 def fetch(
     ctx: typer.Context,
-    source: Annotated[Optional[list[int]], typer.Option("--source", help="Only this source id (repeatable).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
+    source: Annotated[Optional[list[int]], typer.Option("--source", help="Only this source id, now (repeatable).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Fetch sources that are not due yet or paused after errors.")] = False,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow private, loopback and link-local addresses.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable summary, one object per source.")] = False,
 ) -> None:
-    """Pull sources and store what is new.
+    """Pull every due source concurrently and store what is new; print a summary per source.
 
-    Example: feedhub fetch --source 2
+    A source that fails records its error and backs off; after 3 errors in a row it pauses until --force.
+
+    Example: feedhub fetch --source 2 --force
     """
-    from feedhub.fetch.runner import fetch_local
+    from feedhub.fetch.runner import run_fetch
+    from feedhub.store.types import utcnow
 
     app_ctx = app_context(ctx)
-    results = fetch_local(app_ctx.engine, source)
-    rows = [
-        {"id": r.source_id, "name": r.name, "status": r.status, "new": r.new, "updated": r.updated, "error": r.error,
-         "warning": r.warning, "next_check_at": r.next_check_at.isoformat() if r.next_check_at else None}
-        for r in results
-    ]
+    if allow_private:
+        app_ctx.settings.allow_private = True
+    engine = app_ctx.engine
+    progress = None
+    task_id = None
+    if app_ctx.interactive and not quiet and not json_out:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            TextColumn("{task.description}"), console=app_ctx.err, transient=True)
+
+    def on_start(total: int) -> None:
+        nonlocal task_id
+        if progress is not None:
+            progress.start()
+            task_id = progress.add_task("", total=total)
+
+    def on_result(r: Any) -> None:
+        if progress is not None and task_id is not None:
+            progress.update(task_id, advance=1, description=r.name[:40])
+
+    try:
+        report = run_fetch(engine, app_ctx.settings, source_ids=source, force=force, on_start=on_start, on_result=on_result)
+    finally:
+        if progress is not None:
+            progress.stop()
     if json_out:
-        print_json(rows)
+        print_json([r.as_json() for r in report.results])
         return
+    console = app_ctx.console
+    if report.hook_error:
+        app_ctx.err.print(f"warning: {report.hook_error}")
+    if not report.results:
+        console.print("nothing due: every source was checked recently (`feedhub fetch --force` pulls them now)")
+        return
+    now = utcnow()
     table = Table("id", "source", "status", "new", "updated", "next check", "note")
-    for r in rows:
-        table.add_row(str(r["id"]), str(r["name"]), str(r["status"]), str(r["new"]), str(r["updated"]),
-                      str(r["next_check_at"] or "")[:16].replace("T", " "), str(r["error"] or r["warning"] or ""))
-    app_ctx.console.print(table)
+    for r in report.results:
+        style = {"error": "red", "disabled": "red", "paused": "yellow", "not modified": "dim"}.get(r.status, "")
+        table.add_row(str(r.source_id), r.name[:40], f"[{style}]{r.status}[/]" if style else r.status, str(r.new), str(r.updated),
+                      _next_check(r, now), (r.error or r.warning or "")[:120])
+    console.print(table)
+    t = report.totals()
+    console.print(
+        f"{t['sources']} sources in {report.seconds:.1f} s: {t['new']} new and {t['updated']} updated entries; "
+        f"{t['ok']} ok, {t['not_modified']} not modified, {t['errors']} errors"
+        + (f", {t['disabled']} disabled" if t["disabled"] else "") + (f", {t['paused']} paused" if t["paused"] else "")
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.errors import FeedhubError
 
 app = typer.Typer(no_args_is_help=True, help="Manage the feeds and endpoints feedhub pulls.")
 
@@ -15,19 +17,82 @@ app = typer.Typer(no_args_is_help=True, help="Manage the feeds and endpoints fee
 @app.command("add")
 def add(
     ctx: typer.Context,
-    url: Annotated[str, typer.Argument(help="Feed URL, file path, or a shorthand such as arxiv:cs.LG.")],
+    url: Annotated[Optional[str], typer.Argument(help="Feed URL, a site's home page, a file path, or a shorthand such as arxiv:cs.LG.")] = None,
     name: Annotated[Optional[str], typer.Option("--name", help="Display name.")] = None,
     section: Annotated[Optional[str], typer.Option("--section", help="news | posts | code | papers")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", help="Source kind (default: guessed from the URL).")] = None,
+    starter: Annotated[bool, typer.Option("--starter", help="Add the curated starter set for following AI research.")] = False,
+    no_check: Annotated[bool, typer.Option("--no-check", help="Add the URL as given, without fetching it to find the feed.")] = False,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow private and loopback addresses when checking.")] = False,
+    releases: Annotated[bool, typer.Option("--releases", help="github:owner/name: the releases feed (the default).")] = False,
+    tags: Annotated[bool, typer.Option("--tags", help="github:owner/name: the tags feed.")] = False,
+    commits: Annotated[bool, typer.Option("--commits", help="github:owner/name[@branch]: the commits feed.")] = False,
+    max_posts: Annotated[Optional[int], typer.Option("--max-posts", min=1, max=100, help="X lists: posts read per fetch (1-100, default 20). X bills every post read.")] = None,
 ) -> None:
-    """Add a source.
+    """Add a source. Given a home page, finds its feed (<link rel="alternate">, then common paths).
 
-    Example: feedhub source add https://example.org/feed.xml --name "Lab blog" --section posts
+    Also: github:owner/name (--releases, --tags, --commits), github:USER (public activity), Bluesky lists
+    (https://bsky.app/profile/HANDLE/lists/RKEY, read without login) and profiles, Mastodon profiles
+    (https://HOST/@USER) and tags (mastodon:#TAG@HOST), Nitter/RSSHub bridge URLs, and X lists
+    (https://x.com/i/lists/ID, needs X_BEARER_TOKEN). X cost: the API bills every post it returns
+    (pay-per-usage, prices in X's Developer Console; a post read again the same day counts once). One
+    fetch reads at most --max-posts posts (default 20); X lists are fetched every 4 hours, so at most
+    6 x 20 = 120 post reads a day per list.
+
+    Example: feedhub source add github:pytorch/pytorch --releases
     """
     from feedhub.subscriptions import add_source, resolve_spec
 
     app_ctx = app_context(ctx)
-    spec = resolve_spec(url, name=name, section=section, kind=kind)
+    if starter:
+        if url:
+            from feedhub.errors import InvalidInput
+
+            raise InvalidInput("give either a URL or --starter, not both")
+        _add_starter(app_ctx)
+        return
+    if not url:
+        from feedhub.errors import InvalidInput
+
+        raise InvalidInput("give a feed URL, a home page, a file path or a shorthand (or --starter); e.g. feedhub source add arxiv:cs.LG")
+    options: dict[str, object] = {}
+    chosen = [f for f, on in (("releases", releases), ("tags", tags), ("commits", commits)) if on]
+    if len(chosen) > 1:
+        from feedhub.errors import InvalidInput
+
+        raise InvalidInput("give one of --releases, --tags, --commits")
+    if chosen:
+        options["github_feed"] = chosen[0]
+    if max_posts is not None:
+        options["max_posts"] = max_posts
+    spec = resolve_spec(url, name=name, section=section, kind=kind, options=options or None)
+    if (chosen and spec.kind != "github") or (max_posts is not None and spec.kind != "x"):
+        from feedhub.errors import InvalidInput
+
+        flag = f"--{chosen[0]}" if chosen and spec.kind != "github" else "--max-posts"
+        raise InvalidInput(f"{flag} applies to {'github: sources' if flag != '--max-posts' else 'X lists'} only; {spec.url} is a {spec.kind} source")
+    if not no_check and spec.kind in ("rss", "jsonfeed") and spec.url.startswith(("http://", "https://")):
+        from feedhub.errors import NotAFeed
+        from feedhub.fetch.discover import discover_feed
+
+        if allow_private:
+            app_ctx.settings.allow_private = True
+        try:
+            found = discover_feed(spec.url, app_ctx.settings)
+        except NotAFeed:
+            raise
+        except FeedhubError as exc:  # offline, refused, server down: add it as given, say so
+            app_ctx.err.print(f"warning: could not check {spec.url} ({exc}); added as given")
+        else:
+            if found.url != spec.url:
+                how = "its <link rel=\"alternate\">" if found.how != "common path" else "a common feed path"
+                app_ctx.console.print(f"{spec.url} is not a feed; chose {found.url} ({found.title or 'untitled'}), found through {how}")
+                others = [c.url for c in found.candidates if c.url != found.url]
+                if others:
+                    app_ctx.console.print("other feeds on the page: " + ", ".join(others[:5]))
+                spec.url = found.url
+            if not name and found.title:
+                spec.name = " ".join(found.title.split())[:200]
     with app_ctx.session() as session, session.begin():
         source, created = add_source(session, spec)
         sid, sname, surl = source.id, source.name, source.url
@@ -35,6 +100,78 @@ def add(
         app_ctx.console.print(f"added source {sid}: {sname} ({surl})")
     else:
         app_ctx.console.print(f"already subscribed as source {sid}: {sname} ({surl})")
+
+
+def _add_starter(app_ctx) -> None:  # type: ignore[no-untyped-def]
+    from feedhub.subscriptions import add_source, starter_specs
+
+    added = kept = 0
+    with app_ctx.session() as session, session.begin():
+        for spec in starter_specs():
+            source, created = add_source(session, spec)
+            if created:
+                added += 1
+                app_ctx.console.print(f"added source {source.id}: {source.name} ({source.url})")
+            else:
+                kept += 1
+                app_ctx.console.print(f"already subscribed as source {source.id}: {source.name}")
+    app_ctx.console.print(f"starter set: {added} added, {kept} already there; `feedhub fetch` pulls them")
+
+
+@app.command("import-opml")
+def import_opml(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="An OPML file exported from Feedly, Miniflux, newsboat, ...")],
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable report.")] = False,
+) -> None:
+    """Subscribe to every feed in an OPML file; folders are kept, duplicates reported and not added twice.
+
+    Example: feedhub source import-opml feedly.opml
+    """
+    from feedhub.opml import import_opml as do_import
+    from feedhub.opml import read_opml_file
+
+    app_ctx = app_context(ctx)
+    data = read_opml_file(file)
+    with app_ctx.session() as session, session.begin():
+        report = do_import(session, data, str(file))
+    if json_out:
+        print_json(report.as_json())
+        return
+    for sid, sname, surl in report.added:
+        app_ctx.console.print(f"added source {sid}: {sname} ({surl})")
+    for u, why in report.duplicates:
+        app_ctx.console.print(f"[yellow]duplicate[/] {u}: {why}")
+    for item, why in report.invalid:
+        app_ctx.console.print(f"[red]skipped[/] {item}: {why}")
+    app_ctx.console.print(f"{len(report.added)} added, {len(report.duplicates)} duplicates, {len(report.invalid)} skipped")
+
+
+@app.command("export-opml")
+def export_opml(
+    ctx: typer.Context,
+    file: Annotated[Optional[Path], typer.Argument(help="Where to write (default: standard output).")] = None,
+) -> None:
+    """Write every source as OPML 2.0 (folders as nested outlines), for any feed reader.
+
+    Example: feedhub source export-opml feeds.opml
+    """
+    import sys
+
+    from feedhub.opml import export_opml as do_export
+
+    app_ctx = app_context(ctx)
+    with app_ctx.session() as session:
+        data = do_export(session)
+    if file is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        file.write_bytes(data)
+    except OSError as exc:
+        raise FeedhubError(f"cannot write {file}: {exc.strerror or exc}") from None
+    app_ctx.err.print(f"wrote {data.count(b'xmlUrl=')} sources to {file}")
 
 
 @app.command("list")
@@ -62,6 +199,30 @@ def list_(
         state = "disabled" if not r["enabled"] else ("error: " + str(r["last_error"])[:40] if r["last_error"] else "ok")
         table.add_row(str(r["id"]), str(r["name"]), str(r["kind"]), str(r["section"] or ""), str(r["entries"]), state, str(r["url"]))
     app_ctx.console.print(table)
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    source_id: Annotated[int, typer.Argument(help="Source id (see `source list`).")],
+    section: Annotated[Optional[str], typer.Option("--section", help="news | posts | code | papers: the digest section it feeds.")] = None,
+    clear_section: Annotated[bool, typer.Option("--clear-section", help="Let the digest decide per entry again.")] = False,
+    weight: Annotated[Optional[float], typer.Option("--weight", help="Ranking weight in the digest (default 1).")] = None,
+) -> None:
+    """Change a source's digest section or ranking weight.
+
+    Example: feedhub source set 3 --section posts --weight 2
+    """
+    from feedhub.errors import InvalidInput
+    from feedhub.subscriptions import set_source
+
+    if section is None and weight is None and not clear_section:
+        raise InvalidInput("nothing to change; give --section, --clear-section or --weight")
+    app_ctx = app_context(ctx)
+    with app_ctx.session() as session, session.begin():
+        source = set_source(session, source_id, section=section, weight=weight, clear_section=clear_section)
+        name, sec, w = source.name, source.section, source.weight
+    app_ctx.console.print(f"source {source_id}: {name} — section {sec or '(per entry)'}, weight {w:g}", markup=False, highlight=False)
 
 
 @app.command("remove")
