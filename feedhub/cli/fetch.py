@@ -61,8 +61,12 @@ def fetch(
         if progress is not None and task_id is not None:
             progress.update(task_id, advance=1, description=r.name[:40])
 
+    from feedhub.store.locks import exclusive
+
     try:
-        report = run_fetch(engine, app_ctx.settings, source_ids=source, force=force, on_start=on_start, on_result=on_result)
+        # Two fetches of one database take turns (the second one says it waits), so they never race.
+        with exclusive(engine, "fetch", notify=lambda msg: app_ctx.err.print(msg)):
+            report = run_fetch(engine, app_ctx.settings, source_ids=source, force=force, on_start=on_start, on_result=on_result)
     finally:
         if progress is not None:
             progress.stop()

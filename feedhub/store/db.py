@@ -26,8 +26,11 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
-        # Let SQLAlchemy's own BEGIN be issued (pysqlite's implicit transactions are off).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # SQLAlchemy issues the BEGIN itself (pysqlite's implicit transactions are off), and an IMMEDIATE
+        # one: a deferred transaction that reads, then writes while another process committed, fails at
+        # once with "database is locked" (busy_timeout cannot help a stale snapshot); IMMEDIATE takes the
+        # write lock up front and so waits its turn. WAL keeps readers free of it.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)

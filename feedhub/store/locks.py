@@ -1,0 +1,67 @@
+"""Cross-process locks for work that must take turns (two `feedhub fetch` runs on one database).
+
+SQLite: an exclusive ``flock`` on a file beside the database (the same machine shares the file).
+PostgreSQL: a session-level advisory lock, so fetches on different machines of a group take turns too.
+The caller is told when it has to wait, so the user sees why nothing happens yet.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+import zlib
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import Engine, text
+
+Notify = Callable[[str], None]
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str, notify: Notify | None = None, poll: float = 0.2) -> Iterator[None]:
+    """Hold the lock ``name`` for this database while the block runs; wait (saying so once) if taken."""
+    if engine.dialect.name == "postgresql":
+        key = zlib.crc32(f"feedhub:{name}".encode())
+        with engine.connect() as conn:
+            if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                if notify:
+                    notify(f"another feedhub {name} is running on this database; waiting for it to finish…")
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(f"{database}.{name}.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "?"
+            if notify:
+                notify(f"another feedhub {name} is running (pid {holder}); waiting for it to finish…")
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    time.sleep(poll)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
