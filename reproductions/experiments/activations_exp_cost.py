@@ -1,0 +1,106 @@
+"""The cost of exp: time per element of the sigmoid against ReLU.
+
+The lecture's third problem of the sigmoid: ``exp()`` is more expensive than the single comparison
+of a ReLU. Measured on one thread, on a tensor that fits in the L2 cache (so the kernels are
+compute-bound, not waiting on memory), as the median over repeated timings, for torch's fused
+kernels and for this package's formula-built modules; the same command times both, so only the
+ratio is read.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+import torch
+
+from reproductions.activations import relu, sigmoid, tanh
+from reproductions.core import Metric, Result, RunContext, verdict_from_ratio
+from reproductions.experiments.activations_common import one_thread, savefig, setup_matplotlib
+
+KERNELS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "torch.relu": torch.relu,
+    "torch.sigmoid": torch.sigmoid,
+    "torch.tanh": torch.tanh,
+    "torch.exp": torch.exp,
+    "ours: relu": relu,
+    "ours: sigmoid": sigmoid,
+    "ours: tanh": tanh,
+}
+
+
+def _time_per_element(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, reps: int) -> float:
+    """Nanoseconds per element of one call, median over ``reps`` timed blocks of 10 calls."""
+    sync = torch.cuda.synchronize if x.is_cuda else (lambda: None)
+    with torch.no_grad():
+        for _ in range(3):
+            fn(x)
+        times = []
+        for _ in range(reps):
+            sync()
+            start = time.perf_counter()
+            for _ in range(10):
+                fn(x)
+            sync()
+            times.append((time.perf_counter() - start) / 10)
+    return statistics.median(times) / x.numel() * 1e9
+
+
+@one_thread
+def run(ctx: RunContext) -> Result:
+    setup_matplotlib()
+    import matplotlib.pyplot as plt
+
+    n = 1 << 15 if ctx.smoke else 1 << 16  # 64 K floats = 256 KB: inside L2
+    reps = 5 if ctx.smoke else 40
+    trials = ctx.seeds(smoke=2, quick=5, full=10)
+    ns: dict[str, list[float]] = {name: [] for name in KERNELS}
+    for i, seed in enumerate(trials):
+        gen = torch.Generator().manual_seed(seed)
+        x = (torch.randn(n, generator=gen) * 3).to(ctx.device)
+        # interleave the kernels within each trial so that machine load hits them alike
+        for name, fn in KERNELS.items():
+            ns[name].append(_time_per_element(fn, x, reps))
+        ctx.report(f"trial {i + 1}/{len(trials)}", (i + 1) / len(trials))
+
+    ratio_torch = [s / r for s, r in zip(ns["torch.sigmoid"], ns["torch.relu"])]
+    ratio_ours = [s / r for s, r in zip(ns["ours: sigmoid"], ns["ours: relu"])]
+    ratio_exp = [e / r for e, r in zip(ns["torch.exp"], ns["torch.relu"])]
+    med_torch = statistics.median(ratio_torch)
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    names = list(KERNELS)
+    ax.barh(names, [statistics.median(ns[k]) for k in names], color=["C0" if "relu" in k else "C3" for k in names])
+    ax.set_xlabel(f"ns per element (median of {len(trials)} trials, {n} float32 on {ctx.device}, 1 thread)")
+    ax.set_title(f"sigmoid / ReLU time: {med_torch:.2g}x (torch kernels), {statistics.median(ratio_ours):.2g}x (ours)")
+    ax.invert_yaxis()
+    figure = savefig(fig, ctx.out_dir, "exp_cost.png")
+
+    # "expensive": at least 1.5x the ReLU's time per element; under 1.1x we call it not reproduced
+    verdict = verdict_from_ratio(med_torch, 1.5, inconclusive_below=1.1)
+    reason = (
+        f"torch.sigmoid takes {statistics.median(ns['torch.sigmoid']):.2g} ns/element against "
+        f"{statistics.median(ns['torch.relu']):.2g} for torch.relu ({med_torch:.2g}x, median of {len(trials)} trials; "
+        f"exp alone {statistics.median(ratio_exp):.2g}x); the formula-built modules, which also allocate "
+        f"intermediates, give {statistics.median(ratio_ours):.2g}x. Threshold: >= 1.5x reproduced, < 1.1x not."
+    )
+    return Result(
+        name="exp-cost",
+        claim="exp() is expensive: a sigmoid costs more per element than a ReLU's comparison.",
+        verdict=verdict,
+        reason=reason,
+        paper_figure="Qualitative (cs231n lecture: 'exp() is a bit compute expensive'; Krizhevsky et al. 2012 on "
+        "ReLU's cheapness); threshold here: sigmoid >= 1.5x ReLU's time per element",
+        measured=f"{med_torch:.2g}x (torch kernels), {statistics.median(ratio_ours):.2g}x (our modules)",
+        metrics=[
+            Metric("sigmoid_over_relu_torch", ratio_torch, "x"),
+            Metric("sigmoid_over_relu_ours", ratio_ours, "x"),
+            Metric("exp_over_relu_torch", ratio_exp, "x"),
+            *[Metric(f"ns_per_element[{k}]", v, "ns") for k, v in ns.items()],
+        ],
+        table=[{"kernel": k, "ns_per_element": float(f"{statistics.median(v):.3g}")} for k, v in ns.items()],
+        figures=[figure],
+        params={"elements": n, "dtype": "float32", "threads": 1, "reps_per_trial": reps, "calls_per_rep": 10,
+                "trials": len(trials), "statistic": "median", "init": "not applicable (no network)"},
+    )
