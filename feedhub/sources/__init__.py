@@ -23,6 +23,15 @@ def register_parser(kind: str, target: str) -> None:
     _PARSERS[kind] = target
 
 
+register_parser("arxiv", "feedhub.sources.arxiv:parse")
+# researchers' lists and GitHub (issue 4)
+register_parser("github", "feedhub.sources.github:parse")
+register_parser("bluesky", "feedhub.sources.bluesky:parse")
+register_parser("mastodon", "feedhub.sources.mastodon:parse")
+register_parser("x", "feedhub.sources.x:parse")
+register_parser("bridge", "feedhub.sources.x:parse_bridge")
+
+
 def _content_type(headers: Mapping[str, str] | None) -> str | None:
     if not headers:
         return None
