@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Tests never touch the network: the post-fetch arXiv look-up is off unless a test turns it on against its
+# loopback arXiv server (tests/papers/test_fetch_enrich.py). Set here so CLI subprocesses inherit it.
+os.environ["FEEDHUB_ARXIV_ENRICH"] = "0"
 CORPORA = REPO.parent / "shared" / "corpora"
 
 

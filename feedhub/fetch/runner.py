@@ -502,18 +502,25 @@ async def _run(engine, cfg, loop, store, source_ids, force, settings, on_start, 
 
 
 def post_fetch_hook(settings: Any, engine: Engine, changed_entry_ids: list[int]) -> str | None:
-    """After everything is stored: let the search index catch up, when a search module provides it."""
+    """After everything is stored: look up new papers on arXiv, then let the search index catch up.
+    Neither step fails the fetch; what stopped them is returned as a warning for the summary."""
     if settings is None:
         return None
-    try:
-        from feedhub.search.index import update_after_fetch  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+    notes: list[str] = []
+    from feedhub.papers.enrich import ArxivApiConfig, enrich_new_papers
+
+    arxiv_cfg = ArxivApiConfig.from_settings(settings)
+    if arxiv_cfg.enabled:
+        stats = enrich_new_papers(settings, engine, config=arxiv_cfg)
+        if stats.error:
+            notes.append(f"arXiv look-up stopped ({stats.error}); the rest waits for the next fetch")
+    from feedhub.search.index import update_after_fetch
+
     try:
         update_after_fetch(settings, engine, changed_entry_ids)
     except FeedhubError as exc:
-        return f"search index not updated: {exc}"
-    return None
+        notes.append(f"search index not updated: {exc}")
+    return "; ".join(notes) or None
 
 
 def run_fetch(

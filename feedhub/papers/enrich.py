@@ -46,6 +46,7 @@ class ArxivApiConfig:
     batch_size: int = 100
     retries: int = 3
     timeout_seconds: float = 30.0
+    enabled: bool = True  # look papers up after every fetch ([arxiv] enrich = false, FEEDHUB_ARXIV_ENRICH=0)
 
     @classmethod
     def from_settings(cls, settings: Any = None) -> ArxivApiConfig:
@@ -57,8 +58,11 @@ class ArxivApiConfig:
             cfg.batch_size = int(table.get("batch_size", cfg.batch_size))  # type: ignore[call-overload]
             cfg.retries = int(table.get("retries", cfg.retries))  # type: ignore[call-overload]
             cfg.timeout_seconds = float(table.get("timeout_seconds", cfg.timeout_seconds))  # type: ignore[arg-type]
+            cfg.enabled = bool(table.get("enrich", cfg.enabled))
         if os.environ.get("FEEDHUB_ARXIV_API_URL"):
             cfg.api_url = os.environ["FEEDHUB_ARXIV_API_URL"]
+        if os.environ.get("FEEDHUB_ARXIV_ENRICH"):
+            cfg.enabled = os.environ["FEEDHUB_ARXIV_ENRICH"].strip().lower() not in ("0", "false", "no", "off")
         if os.environ.get("FEEDHUB_ARXIV_DELAY"):
             cfg.delay_seconds = float(os.environ["FEEDHUB_ARXIV_DELAY"])
         cfg.batch_size = max(1, min(cfg.batch_size, 2000))
