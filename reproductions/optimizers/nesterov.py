@@ -72,10 +72,12 @@ class Nesterov(torch.optim.Optimizer):
         if sutskever and closure is None:
             raise RuntimeError("Nesterov(form='sutskever') needs a closure: the gradient is taken at θ + μ v")
         # Sutskever form: move θ to the look-ahead point θ + μ v before the closure computes the gradient.
+        moved = set()
         for group in sutskever:
             for p in group["params"]:
-                if p.requires_grad and p in self.state:
+                if p in self.state:  # no state yet means v = 0: θ is already the look-ahead point
                     p.add_(self.state[p]["velocity"], alpha=group["momentum"])
+                    moved.add(p)
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -85,7 +87,7 @@ class Nesterov(torch.optim.Optimizer):
             lecture = group["form"] == "lecture"
             for p in group["params"]:
                 if p.grad is None:
-                    if not lecture and p.requires_grad and p in self.state:  # moved above, no gradient: move back
+                    if p in moved:  # moved above but got no gradient: move back
                         p.sub_(self.state[p]["velocity"], alpha=mu)
                     continue
                 grad = p.grad
@@ -102,7 +104,8 @@ class Nesterov(torch.optim.Optimizer):
                     p.add_(v, alpha=1.0 + mu)
                 else:
                     # back from θ + μ v_t to θ_t
-                    p.sub_(v, alpha=mu)
+                    if p in moved:
+                        p.sub_(v, alpha=mu)
                     # v_{t+1} = μ v_t − ε ∇f(θ_t + μ v_t)
                     v.mul_(mu).add_(grad, alpha=-lr)
                     # θ_{t+1} = θ_t + v_{t+1}

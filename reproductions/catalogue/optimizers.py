@@ -1,0 +1,152 @@
+"""Registry entries for the optimizers and the learning-rate schedules (metadata only: no torch import).
+
+The schedule entries (topic "schedules") live here too, since the registry loads one catalogue module per topic
+and the schedules are the optimizers' companions.
+"""
+
+from __future__ import annotations
+
+from reproductions.core import Paper
+from reproductions.registry import Reproduction, register
+
+SUTSKEVER_2013 = Paper(
+    title="On the importance of initialization and momentum in deep learning",
+    authors=("Ilya Sutskever", "James Martens", "George Dahl", "Geoffrey Hinton"),
+    year=2013,
+    venue="ICML",
+    url="https://proceedings.mlr.press/v28/sutskever13.html",
+)
+NESTEROV_1983 = Paper(
+    title="A method of solving a convex programming problem with convergence rate O(1/k^2)",
+    authors=("Yurii Nesterov",),
+    year=1983,
+    venue="Soviet Mathematics Doklady",
+    url="https://www.mathnet.ru/eng/dan46009",
+)
+DUCHI_2011 = Paper(
+    title="Adaptive Subgradient Methods for Online Learning and Stochastic Optimization",
+    authors=("John Duchi", "Elad Hazan", "Yoram Singer"),
+    year=2011,
+    venue="JMLR",
+    url="https://jmlr.org/papers/v12/duchi11a.html",
+)
+TIELEMAN_HINTON_2012 = Paper(
+    title="Lecture 6.5 - RMSProp: Divide the gradient by a running average of its recent magnitude",
+    authors=("Tijmen Tieleman", "Geoffrey Hinton"),
+    year=2012,
+    venue="COURSERA: Neural Networks for Machine Learning",
+    url="https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf",
+)
+KINGMA_BA_2014 = Paper(
+    title="Adam: A Method for Stochastic Optimization",
+    authors=("Diederik P. Kingma", "Jimmy Ba"),
+    year=2014,
+    venue="ICLR 2015",
+    arxiv="1412.6980",
+)
+DAUPHIN_2014 = Paper(
+    title="Identifying and attacking the saddle point problem in high-dimensional non-convex optimization",
+    authors=("Yann Dauphin", "Razvan Pascanu", "Caglar Gulcehre", "Kyunghyun Cho", "Surya Ganguli", "Yoshua Bengio"),
+    year=2014,
+    venue="NeurIPS",
+    arxiv="1406.2572",
+)
+DEEP_LEARNING_CH8 = Paper(
+    title="Deep Learning, chapter 8: Optimization for Training Deep Models",
+    authors=("Ian Goodfellow", "Yoshua Bengio", "Aaron Courville"),
+    year=2016,
+    venue="MIT Press (also cs231n, Training Neural Networks 2)",
+    url="https://www.deeplearningbook.org/contents/optimization.html",
+)
+
+register(
+    Reproduction(
+        name="sgd-problems",
+        title="Problems with SGD: ill-conditioning, saddle points, noisy gradients, local minima (six optimizers)",
+        topic="optimizers",
+        module="reproductions.optimizers.sgd",
+        papers=(DEEP_LEARNING_CH8,),
+        claim="SGD is slow on ill-conditioned problems and near saddle points, bounces at a noise floor with a constant "
+        "learning rate and stops in local minima; momentum and adaptive methods help.",
+        experiment="reproductions.experiments.optim_sgd_problems:run",
+    )
+)
+register(
+    Reproduction(
+        name="nesterov",
+        title="Nesterov momentum: O(1/t²) against gradient descent's O(1/t) on a smooth convex problem",
+        topic="optimizers",
+        module="reproductions.optimizers.nesterov",
+        papers=(SUTSKEVER_2013, NESTEROV_1983),
+        claim="Nesterov's accelerated gradient reaches f − f* = O(1/t²) on smooth convex functions, gradient descent O(1/t).",
+        experiment="reproductions.experiments.optim_nesterov:run",
+    )
+)
+register(
+    Reproduction(
+        name="adagrad-sparse",
+        title="AdaGrad on sparse features against SGD and momentum",
+        topic="optimizers",
+        module="reproductions.optimizers.adagrad",
+        papers=(DUCHI_2011,),
+        claim="On sparse data AdaGrad's per-coordinate steps give lower loss than non-adaptive SGD.",
+        experiment="reproductions.experiments.optim_adagrad_sparse:run",
+    )
+)
+register(
+    Reproduction(
+        name="rmsprop-vs-adagrad",
+        title="RMSProp against AdaGrad when the objective changes mid-run",
+        topic="optimizers",
+        module="reproductions.optimizers.rmsprop",
+        papers=(TIELEMAN_HINTON_2012, DUCHI_2011),
+        claim="RMSProp's running average keeps adapting when the objective changes; AdaGrad's growing sum makes its "
+        "steps too small.",
+        experiment="reproductions.experiments.optim_rmsprop_vs_adagrad:run",
+    )
+)
+register(
+    Reproduction(
+        name="adam",
+        title="Adam against SGD, momentum, Nesterov, AdaGrad and RMSProp on logistic regression and an MLP",
+        topic="optimizers",
+        module="reproductions.optimizers.adam",
+        papers=(KINGMA_BA_2014,),
+        claim="Adam's training cost falls at least as fast as the best other method's on logistic regression and an MLP.",
+        experiment="reproductions.experiments.optim_adam:run",
+    )
+)
+register(
+    Reproduction(
+        name="adam-bias-correction",
+        title="Adam with and without bias correction at β₂ near 1",
+        topic="optimizers",
+        module="reproductions.optimizers.adam",
+        papers=(KINGMA_BA_2014,),
+        claim="Without bias correction, Adam with β₂ close to 1 is unstable early in training.",
+        experiment="reproductions.experiments.optim_adam_bias_correction:run",
+    )
+)
+register(
+    Reproduction(
+        name="saddle-points",
+        title="Critical points of a small network: loss against the fraction of negative Hessian eigenvalues",
+        topic="optimizers",
+        module="reproductions.optimizers.sgd",
+        papers=(DAUPHIN_2014,),
+        claim="High-error critical points are saddles; the training error grows with the index of the critical point.",
+        experiment="reproductions.experiments.optim_saddle_points:run",
+    )
+)
+register(
+    Reproduction(
+        name="lr-decay",
+        title="Step, exponential and 1/t learning-rate decay; the running-average identity",
+        topic="schedules",
+        module="reproductions.schedules.exponential",
+        papers=(DEEP_LEARNING_CH8,),
+        claim="Decaying the learning rate lowers the loss below a constant rate's noise floor; a running average "
+        "with α = 1 − 1/N is the exact mean.",
+        experiment="reproductions.experiments.schedules_lr_decay:run",
+    )
+)
