@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 
+from feedhub.config import Settings
 from feedhub.fetch.runner import SourceResult, fetch_local
 from feedhub.repro import sync_registry
 from feedhub.sample import SAMPLE_DIR, sample_feeds
@@ -40,7 +41,7 @@ def has_user_sources(engine: Engine) -> bool:
         return bool(session.scalar(select(func.count()).select_from(Source).where(~Source.url.startswith(prefix))))
 
 
-def load_demo(engine: Engine) -> DemoReport:
+def load_demo(engine: Engine, settings: Settings | None = None) -> DemoReport:
     ids: list[int] = []
     sections: dict[int, str | None] = {}
     with session_factory(engine)() as session, session.begin():
@@ -53,6 +54,10 @@ def load_demo(engine: Engine) -> DemoReport:
     _enrich_offline(engine)
     with session_factory(engine)() as session, session.begin():
         sync_registry(session)  # papers with a reproduction show "reproduce: feedhub repro run NAME"
+    if settings is not None:  # the search index catches up now, not on the first search
+        from feedhub.search.index import sync
+
+        sync(settings, engine, notify=None)
     report = DemoReport(
         sources=[DemoSource(r.name, sections.get(r.source_id), r.status, r.new, r.updated, r.error, r.warning) for r in results]
     )

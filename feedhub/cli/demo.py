@@ -25,7 +25,7 @@ def demo(
         if not typer.confirm("This database already holds your own sources; mix the sample week into it?", default=False):
             app_ctx.console.print("nothing loaded (use a separate data dir: FEEDHUB_HOME=/tmp/feedhub-demo feedhub demo)")
             raise typer.Exit(1)
-    report = load_demo(app_ctx.engine)
+    report = load_demo(app_ctx.engine, app_ctx.settings)
     table = Table("source", "section", "status", "new", "updated", "note", title="Sample week 2018-W08")
     for r in report.sources:
         table.add_row(r.name, r.section or "", r.status, str(r.new), str(r.updated), r.error or r.warning or "")

@@ -38,7 +38,7 @@ TITLE_CLEAN_CONTENT_TAGS = frozenset({"script", "style"})
 
 _PIXEL = re.compile(r"<img\b[^>]*>", re.I)
 _DIM = re.compile(r'\b(width|height)="\s*([0-9]+)(?:px)?\s*"', re.I)
-_TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|td|th|blockquote|pre|dd|dt|figcaption)\s*>|<br\s*/?>", re.I)
 _SPACE = re.compile(r"\s+")
 
 
@@ -79,6 +79,8 @@ def plain_text(fragment: str | None) -> str:
     if not fragment:
         return ""
     if "<" in fragment:
+        # Block ends become spaces, so "<p>a</p><p>b</p>" reads "a b", not "ab".
+        fragment = _BLOCK_END.sub(lambda m: m.group(0) + " ", fragment)
         fragment = nh3.clean(fragment, tags=set(), clean_content_tags=set(TITLE_CLEAN_CONTENT_TAGS))
     if "&" in fragment:
         fragment = html.unescape(fragment)

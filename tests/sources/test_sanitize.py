@@ -47,6 +47,7 @@ def test_plain_text_titles() -> None:
     assert plain_text("<b>Deep</b> &amp; <i>wide</i>\n  nets") == "Deep & wide nets"
     assert plain_text("<script>alert(1)</script>Title") == "Title"
     assert plain_text(None) == ""
+    assert plain_text("<p>One.</p><p>Two.</p><ul><li>a</li><li>b</li></ul>") == "One. Two. a b"
 
 
 def test_excerpt_cuts_at_a_word() -> None:
