@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-import os
+# `feedhub search ...` from a shell is answered here, before typer and every sub-app are imported
+# (cold start, issue 6); anything else returns at once and continues below. See cli/search_fast.py.
+from feedhub.cli.search_fast import dispatch as _dispatch_search
+
+_dispatch_search()
+
+import os  # noqa: E402
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -12,8 +18,11 @@ import typer
 from feedhub import __version__
 from feedhub.cli import db as db_cli
 from feedhub.cli import demo as demo_cli
+from feedhub.cli import doctor as doctor_cli
+from feedhub.cli import digest as digest_cli
 from feedhub.cli import entries as entries_cli
 from feedhub.cli import fetch as fetch_cli
+from feedhub.cli import repro as repro_cli
 from feedhub.cli import sources as sources_cli
 from feedhub.cli.context import AppContext
 from feedhub.config import load_settings
@@ -58,6 +67,44 @@ app.command("entries")(entries_cli.entries)
 app.command("demo")(demo_cli.demo)
 app.command("fetch")(fetch_cli.fetch)
 app.add_typer(db_cli.app, name="db")
+app.add_typer(repro_cli.app, name="repro")
+app.command("doctor")(doctor_cli.doctor)
+app.add_typer(digest_cli.app, name="digest")
+
+# papers and bulk imports (issue 4)
+from feedhub.cli import imports as imports_cli  # noqa: E402
+from feedhub.cli import papers as papers_cli  # noqa: E402
+
+app.add_typer(papers_cli.app, name="paper")
+app.add_typer(imports_cli.app, name="import")
+
+# search, saved papers, recommendations (issue 6)
+from feedhub.cli import index as index_cli  # noqa: E402
+from feedhub.cli import recommend as recommend_cli  # noqa: E402
+from feedhub.cli import saved as saved_cli  # noqa: E402
+from feedhub.cli import search as search_cli  # noqa: E402
+
+app.command("search")(search_cli.search)
+app.add_typer(index_cli.app, name="index")
+app.add_typer(saved_cli.app, name="saved")
+app.command("recommend")(recommend_cli.recommend)
+try:  # the `paper` group belongs to feedhub/cli/papers.py; save/unsave/related join it
+    from feedhub.cli import papers as _papers_cli  # noqa: E402
+
+    _paper_app = _papers_cli.app
+except ImportError:
+    _paper_app = typer.Typer(no_args_is_help=True, help="Papers: save, unsave, related.")
+    app.add_typer(_paper_app, name="paper")
+saved_cli.register(_paper_app)
+recommend_cli.register(_paper_app)
+app.command("save", help="Alias of `paper save`. Example: feedhub save 1706.03762 --tag reading-group")(saved_cli.save)
+app.command("unsave", help="Alias of `paper unsave`. Example: feedhub unsave 1706.03762")(saved_cli.unsave)
+
+
+# GitHub repository metadata (issue 4)
+from feedhub.cli import github as github_cli  # noqa: E402
+
+app.add_typer(github_cli.app, name="github")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -1,4 +1,8 @@
-"""``feedhub search``: ranked papers and posts from everything ever pulled."""
+"""``feedhub search``: ranked papers and posts from everything ever pulled.
+
+The typer command (help, usage errors, CliRunner). A plain ``feedhub search ...`` from a shell is usually
+answered by ``feedhub.cli.search_fast`` before typer is imported; both share its option building and output.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from feedhub.cli.context import app_context, print_json
+from feedhub.cli.context import app_context
 
 QUERY_HELP = """Words to find (all must match; titles weigh more than abstracts). Also: "exact phrase",
 prefix*, -excluded, a OR b, (grouping), and filters: author:hinton cat:cs.CV year:2018 year:2015..2018
@@ -34,63 +38,12 @@ def search(
 
     Example: feedhub search "adam optimizer" --since 2015 --has-code
     """
-    from feedhub.errors import InvalidInput
-    from feedhub.search.service import Options
+    from feedhub.cli.search_fast import build_options, print_result
     from feedhub.search.service import search as run_search
-    from feedhub.timeparse import parse_date
 
     app_ctx = app_context(ctx)
-    if kind not in (None, "paper", "post", "entry"):
-        raise InvalidInput(f"unknown --kind {kind!r}; use paper or post")
-    opts = Options(
-        since=parse_date(since) if since else None,
-        until=parse_date(until, end=True) if until else None,
-        categories=category or (),
-        authors=author or (),
-        source=source,
-        saved=saved,
-        tags=tag or (),
-        has_code=has_code,
-        kind={"post": "entry"}.get(kind or "", kind),
-        sort=sort,
-        limit=limit,
-    )
+    opts = build_options(since=since, until=until, category=category, author=author, source=source, saved=saved,
+                         tag=tag, has_code=has_code, kind=kind, sort=sort, limit=limit)  # fmt: skip
     notify = None if app_ctx.quiet else (lambda msg: app_ctx.err.print(msg, markup=False, highlight=False))
     result = run_search(app_ctx.settings, " ".join(query or []), opts, notify=notify)
-    if json_out:
-        print_json({"query": result.query, "took_ms": result.took_ms, "notes": result.notes, "hits": [h.to_json() for h in result.hits]})
-        return
-    _print(app_ctx, result)
-
-
-def _print(app_ctx, result) -> None:  # type: ignore[no-untyped-def]
-    from rich.markup import escape
-    from rich.table import Table
-    from rich.text import Text
-
-    for note in result.notes:
-        app_ctx.err.print(f"note: {note}", markup=False, highlight=False)
-    if not result.hits:
-        app_ctx.console.print("no results; try fewer words, a prefix (transform*), or drop a filter", markup=False)
-        return
-    table = Table("id", "date", "code", "title / authors / snippet", show_lines=True)
-    for h in result.hits:
-        cell = Text()
-        cell.append(h.title, style="bold")
-        if h.saved_tags is not None:
-            cell.append("  [saved" + (": " + ", ".join(h.saved_tags) if h.saved_tags else "") + "]", style="green")
-        who = ", ".join(h.authors) + (f" +{h.more_authors}" if h.more_authors else "")
-        if h.source:
-            who = f"{who} · {h.source}" if who else h.source
-        if who:
-            cell.append("\n" + who, style="dim")
-        if h.snippet:
-            snip = Text("\n" + h.snippet)
-            for s, e in h.highlights:
-                snip.stylize("bold yellow", s + 1, e + 1)
-            cell.append_text(snip)
-        ident = h.id if h.kind == "paper" else f"post {h.id}"
-        stars = "" if h.stars is None else f"★{h.stars}"
-        table.add_row(escape(ident), h.date or "", stars, cell)
-    app_ctx.console.print(table)
-    app_ctx.err.print(f"{len(result.hits)} hits in {result.took_ms:.0f} ms", style="dim", highlight=False)
+    print_result(app_ctx.console, app_ctx.err, result, json_out)

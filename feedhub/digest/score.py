@@ -1,4 +1,4 @@
-"""The score that ranks stories inside a section (see docs/digest-score.md; ``--explain`` shows it).
+"""The score that ranks stories inside a section (documented in the README, "How the digest chooses and ranks stories"; ``--explain`` shows it).
 
     score = sources + code + reproduction + recency + saved
 

@@ -115,7 +115,7 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
         hint = f" ({parsed.notes[0]})" if parsed.notes else ""
         raise InvalidInput(f'nothing to search for{hint}; type some words, e.g. feedhub search "adam optimizer" (or use --saved, --since, ...)')
     with read_db(settings.db_url) as db:  # first: a missing database is a message, not a new empty one
-        opened = ix.open_for_search(settings, **({} if notify == "stderr" else {"notify": notify}))
+        opened = ix.open_for_search(settings, db=db, **({} if notify == "stderr" else {"notify": notify}))
         compiled = ix.compile_query(opened, parsed, _saved_loader(db))
         notes = parsed.notes + compiled.notes
         if compiled.empty:
