@@ -12,9 +12,8 @@ from typing import Any, Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/httpserver.py
 
-from httpserver import FeedServer, Reply, rss  # noqa: E402
+from tests.httpserver import FeedServer, Reply, rss  # noqa: E402
 
 from feedhub.fetch.http import FetchConfig  # noqa: E402
 

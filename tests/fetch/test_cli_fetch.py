@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from httpserver import Reply, rss
+from tests.httpserver import Reply, rss
 
 
 def feedhub(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

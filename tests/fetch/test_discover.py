@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from httpserver import Reply, rss
+from tests.httpserver import Reply, rss
 
 from feedhub.errors import NotAFeed
 from feedhub.fetch.discover import discover, find_feed_links

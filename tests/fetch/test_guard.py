@@ -7,8 +7,8 @@ import ipaddress
 from dataclasses import replace
 
 import pytest
-from fetchutil import add, fetch, result
-from httpserver import Reply, rss
+from tests.fetch.fetchutil import add, fetch, result
+from tests.httpserver import Reply, rss
 
 from feedhub.fetch.guard import AddressGuard, BlockedAddress, address_kind
 

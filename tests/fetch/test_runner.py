@@ -9,8 +9,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from fetchutil import add, entry_count, fetch, result, source_row
-from httpserver import Reply, rss
+from tests.fetch.fetchutil import add, entry_count, fetch, result, source_row
+from tests.httpserver import Reply, rss
 
 from feedhub import USER_AGENT
 from feedhub.store.types import utcnow
@@ -237,17 +237,20 @@ def test_per_host_and_global_limits(engine, two_servers, cfg) -> None:
     assert two_servers.max_inflight_total == 3
 
 
-def test_post_fetch_hook_gets_the_changed_entries(engine, server, cfg, monkeypatch) -> None:
+def test_post_fetch_hook_gets_the_changed_entries(engine, server, cfg, monkeypatch, tmp_path) -> None:
     import sys
     import types
+
+    from feedhub.config import Settings
 
     calls = []
     fake = types.ModuleType("feedhub.search.index")
     fake.update_after_fetch = lambda settings, eng, ids: calls.append((settings, sorted(ids)))  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "feedhub.search.index", fake)
     add(engine, server.route("/h.xml", Reply(body=rss(items=2))))
-    report = fetch(engine, cfg, settings="settings")
-    assert calls == [("settings", sorted(report.changed_entry_ids))] and len(report.changed_entry_ids) == 2
+    settings = Settings(home=tmp_path, db_url=str(engine.url))
+    report = fetch(engine, cfg, settings=settings)
+    assert calls == [(settings, sorted(report.changed_entry_ids))] and len(report.changed_entry_ids) == 2
 
 
 def test_fetch_local_still_reads_file_sources(engine, tmp_path) -> None:

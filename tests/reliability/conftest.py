@@ -13,9 +13,8 @@ from typing import Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/httpserver.py
 
-from httpserver import FeedServer, Reply, rss  # noqa: E402
+from tests.httpserver import FeedServer, Reply, rss  # noqa: E402
 
 N_FEEDS = 30
 ITEMS = 40
