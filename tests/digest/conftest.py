@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from digestutil import Store
+from tests.digest.digestutil import Store
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from email.policy import default
 
 import pytest
-from digestutil import Store, at, entry
+from tests.digest.digestutil import Store, at, entry
 
 from feedhub.digest.api import make_digest, output_format, stored_digests
 from feedhub.digest.window import iso_week
