@@ -62,7 +62,7 @@ class Entry(Base):
         UniqueConstraint("source_id", "key", name="uq_entries_source_key"),
         Index("ix_entries_published_at", "published_at"),
         Index("ix_entries_canonical_url", "canonical_url"),
-        Index("ix_entries_updated_at", "updated_at"),  # search index watermark (0004)
+        Index("ix_entries_updated_at", "updated_at"),  # search index watermark (0002)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +89,7 @@ class Paper(Base):
     __tablename__ = "papers"
     __table_args__ = (
         Index("ix_papers_published_at", "published_at"),
-        Index("ix_papers_first_seen_at", "first_seen_at"),  # search index watermark (0004)
+        Index("ix_papers_first_seen_at", "first_seen_at"),  # search index watermark (0002)
         Index("ix_papers_enriched_at", "enriched_at"),
     )
 

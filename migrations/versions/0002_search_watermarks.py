@@ -1,13 +1,13 @@
 """search: indexes for the search index's watermark (MAX/range on first_seen_at, enriched_at, updated_at)
 
-Revision ID: 0004
+Revision ID: 0002
 Revises: 0001
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0001"  # 0002/0003 were absent when this was written: the lead re-chains if needed
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
