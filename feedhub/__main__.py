@@ -1,3 +1,3 @@
-from feedhub.cli.main import main
+from feedhub.cli.entry import main
 
 main()

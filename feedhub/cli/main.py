@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-# `feedhub search ...` from a shell is answered here, before typer and every sub-app are imported
-# (cold start, issue 6); anything else returns at once and continues below. See cli/search_fast.py.
-from feedhub.cli.search_fast import dispatch as _dispatch_search
-
-_dispatch_search()
-
-import os  # noqa: E402
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -88,15 +82,8 @@ app.command("search")(search_cli.search)
 app.add_typer(index_cli.app, name="index")
 app.add_typer(saved_cli.app, name="saved")
 app.command("recommend")(recommend_cli.recommend)
-try:  # the `paper` group belongs to feedhub/cli/papers.py; save/unsave/related join it
-    from feedhub.cli import papers as _papers_cli  # noqa: E402
-
-    _paper_app = _papers_cli.app
-except ImportError:
-    _paper_app = typer.Typer(no_args_is_help=True, help="Papers: save, unsave, related.")
-    app.add_typer(_paper_app, name="paper")
-saved_cli.register(_paper_app)
-recommend_cli.register(_paper_app)
+saved_cli.register(papers_cli.app)  # `paper save/unsave/related` join the `paper` group
+recommend_cli.register(papers_cli.app)
 app.command("save", help="Alias of `paper save`. Example: feedhub save 1706.03762 --tag reading-group")(saved_cli.save)
 app.command("unsave", help="Alias of `paper unsave`. Example: feedhub unsave 1706.03762")(saved_cli.unsave)
 

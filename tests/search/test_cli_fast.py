@@ -39,7 +39,7 @@ def feedhub(*args: str, full: bool) -> subprocess.CompletedProcess[str]:
     # Report which path ran: the fast path never imports typer.
     code = ("import atexit, sys; sys.argv[0] = 'feedhub'; "
             "atexit.register(lambda: sys.stderr.write('TYPER\\n' if 'typer' in sys.modules else '')); "
-            "from feedhub.cli.main import main; main()")
+            "from feedhub.cli.entry import main; main()")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
 
 
