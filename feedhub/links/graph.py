@@ -54,7 +54,9 @@ def ensure_papers(session: Session, arxiv_ids: Iterable[str]) -> None:
         upsert(session, Paper.__table__, rows[i : i + 2000], conflict=("arxiv_id",))
 
 
-def upsert_papers(session: Session, rows: Sequence[dict[str, Any]], *, keep_first_date: bool = False) -> None:
+def upsert_papers(
+    session: Session, rows: Sequence[dict[str, Any]], *, keep_first_date: bool = False, _repo_cache: dict[str, int] | None = None
+) -> None:
     """Insert or fill papers from full metadata (a listing, the API, a snapshot).
 
     A row replaces what is stored only when its version is at least the stored one (or the stored paper
@@ -89,7 +91,8 @@ def upsert_papers(session: Session, rows: Sequence[dict[str, Any]], *, keep_firs
         session.execute(stmt, full[i : i + 1000])
     pairs = [(r["arxiv_id"], repo) for r in full for repo in repos_in_paper_text(r.get("abstract"), r.get("comment"))]
     if pairs:
-        link_paper_repos(session, pairs, IN_ABSTRACT)
+        # Every paper of ``full`` exists now: only the repositories need creating.
+        link_paper_repos(session, pairs, IN_ABSTRACT, _known_papers={r["arxiv_id"] for r in full}, _repo_ids=_repo_cache)
 
 
 def _mentions_github(text: str) -> bool:
@@ -118,7 +121,8 @@ def ensure_repos(session: Session, full_names: Iterable[str]) -> dict[str, int]:
 
 def link_paper_repos(
     session: Session, pairs: Iterable[tuple[str, str]], provenance: str, *, official: bool = False,
-    update_provenance: bool = False,
+    update_provenance: bool = False, _known_papers: set[str] | frozenset[str] = frozenset(),
+    _repo_ids: dict[str, int] | None = None,
 ) -> int:
     """Link (arxiv_id, owner/name) pairs; papers and repos are created as needed. An existing link keeps
     its provenance unless ``update_provenance`` (a user's explicit link); ``official`` is only ever raised.
@@ -126,8 +130,15 @@ def link_paper_repos(
     pairs = list(dict.fromkeys((p, r.lower()) for p, r in pairs))
     if not pairs:
         return 0
-    ensure_papers(session, [p for p, _ in pairs])
-    repo_ids = ensure_repos(session, [r for _, r in pairs])
+    # _known_papers / _repo_ids (internal): papers and repositories already created in this transaction,
+    # so a batch does not upsert them a second time. _repo_ids is filled with the ones created here.
+    new_papers = [p for p, _ in pairs if p not in _known_papers] if _known_papers else [p for p, _ in pairs]
+    if new_papers:
+        ensure_papers(session, new_papers)
+    repo_ids = _repo_ids if _repo_ids is not None else {}
+    missing = [r for _, r in pairs if r not in repo_ids]
+    if missing:
+        repo_ids.update(ensure_repos(session, missing))
     rows = [{"paper_id": p, "repo_id": repo_ids[r], "provenance": provenance, "official": official} for p, r in pairs]
     table = PaperRepo.__table__
     stmt = _insert(session, table)
@@ -204,21 +215,26 @@ def link_entries(session: Session, entry_ids: list[int]) -> None:
                 implied.append((ids[0], own))
             elif len(ids) == 1 and len(repos) == 1:
                 implied.append((ids[0], repos[0]))
+    # Papers and repositories created earlier in this batch are not upserted again (same rows, less work).
+    repo_ids: dict[str, int] = {}
     if listing_rows:
-        upsert_papers(session, list(listing_rows.values()), keep_first_date=True)
+        upsert_papers(session, list(listing_rows.values()), keep_first_date=True, _repo_cache=repo_ids)
     if paper_links:
-        ensure_papers(session, [p for p, _ in paper_links])
+        ensure_papers(session, [p for p, _ in paper_links if p not in listing_rows])
         rows = [{"paper_id": p, "entry_id": e, "provenance": prov} for (p, e), prov in paper_links.items()]
         for i in range(0, len(rows), 1000):
             upsert(session, PaperEntry.__table__, rows[i : i + 1000], conflict=("paper_id", "entry_id"), update=("provenance",))
     if entry_repos:
-        repo_ids = ensure_repos(session, [r for _, r in entry_repos])
+        missing = [r for _, r in entry_repos if r not in repo_ids]
+        if missing:
+            repo_ids.update(ensure_repos(session, missing))
         rows = [{"entry_id": e, "repo_id": repo_ids[r]} for e, r in sorted(entry_repos)]
         upsert(session, EntryRepo.__table__, rows, conflict=("entry_id", "repo_id"))
+    known = {p for p, _ in paper_links}
     if abstract_pairs:
-        link_paper_repos(session, abstract_pairs, IN_ABSTRACT)
+        link_paper_repos(session, abstract_pairs, IN_ABSTRACT, _known_papers=known, _repo_ids=repo_ids)
     if implied:
-        link_paper_repos(session, implied, MENTIONED)
+        link_paper_repos(session, implied, MENTIONED, _known_papers=known, _repo_ids=repo_ids)
 
 
 def link_repo_text(session: Session, full_name: str, text: str, provenance: str = IN_README, *, max_papers: int = 1) -> list[str]:

@@ -107,15 +107,68 @@ def find_arxiv_ids_with_versions(text: str, *, context: bool = False) -> list[tu
         if parsed[0] not in found or pos < found[parsed[0]][0]:
             found[parsed[0]] = (pos, parsed[1])
 
-    for pattern in (_URL, _PREFIX, _BARE_OLD):
-        for m in pattern.finditer(text):
+    # The patterns below start with look-behinds and case-insensitive text, which the regex engine
+    # tries at every position (~200 us for an abstract). Each scan is skipped when a literal it needs
+    # is absent, or run only at the positions where such a literal is: the matches are the same.
+    if text.isascii():
+        low = text.lower()
+        starts = []
+        i = low.find("arxiv")
+        while i != -1:
+            starts.append(i)
+            i = low.find("arxiv", i + 5)
+        mentions = bool(starts)
+        if starts:
+            for m in _matches_at(_URL, text, starts):
+                add(m.start(), _from_match(m))
+            doi = [i - 9 for i in starts if i >= 9 and low.startswith("10.48550/", i - 9)]
+            for m in _matches_at(_PREFIX, text, sorted(doi + starts) if doi else starts):
+                add(m.start(), _from_match(m))
+    else:
+        mentions = bool(_MENTIONS_ARXIV.search(text))
+        for pattern in (_URL, _PREFIX):
+            for m in pattern.finditer(text):
+                add(m.start(), _from_match(m))
+    if _SLASH_7.search(text):
+        for m in _BARE_OLD.finditer(text):
             add(m.start(), _from_match(m))
-    if context or _MENTIONS_ARXIV.search(text):
-        for m in _BARE_NEW.finditer(text):
+    if context or mentions:
+        for m in _matches_at(_BARE_NEW, text, _new_candidates(text)):
             if _NOT_BEFORE.search(text[max(0, m.start() - 24) : m.start()]):
                 continue
             add(m.start(), _from_match(m))
     return [(i, v) for i, (_, v) in sorted(found.items(), key=lambda kv: kv[1][0])]
+
+
+# Literals every match needs: old-style ids a slash and seven digits, new-style ones NNNN.NNNN.
+_SLASH_7 = re.compile(r"/\d{7}")
+
+
+def _new_candidates(text: str) -> list[int]:
+    """Ascending starts of every "NNNN.NNNN" (regex digits: str.isdecimal), overlapping ones included."""
+    out: list[int] = []
+    i = text.find(".", 4)
+    while i != -1:
+        head, tail = text[i - 4 : i], text[i + 1 : i + 5]
+        if len(tail) == 4 and head.isdecimal() and tail.isdecimal():
+            out.append(i - 4)
+        i = text.find(".", i + 1)
+    return out
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields when every match starts at one of ``starts`` (ascending):
+    non-overlapping, leftmost first. (A look-behind still sees the text before a start.)"""
+    out: list[re.Match[str]] = []
+    end = 0
+    for s in starts:
+        if s < end:
+            continue
+        m = pattern.match(text, s)
+        if m:
+            out.append(m)
+            end = m.end() if m.end() > m.start() else m.end() + 1
+    return out
 
 
 def find_arxiv_ids(text: str, *, context: bool = False) -> list[str]:

@@ -162,20 +162,27 @@ def parse_item(e: Mapping[str, Any]) -> ParsedEntry | None:
     )
 
 
-def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
-    """An arXiv listing -> entries, one per announced paper (an empty listing is not an error)."""
+def parse(body: bytes, headers: Mapping[str, str] | None = None, *, fast_path: bool = True) -> ParsedFeed:
+    """An arXiv listing -> entries, one per announced paper (an empty listing is not an error).
+
+    ``fast_path=False`` reads it with feedparser only (the fast path must agree with it; see below)."""
     from feedhub.errors import NotAFeed
     from feedhub.sources.feed import parse_raw
 
     if not body or not body.strip():
         raise NotAFeed("empty body: the arXiv listing returned nothing; check the categories (e.g. arxiv:cs.LG)")
-    d = parse_raw(body, headers)
-    version = d.get("version") or ""
-    items = d.get("entries") or []
+    fast = _fast_items(body, headers) if fast_path else None
     warning = None
-    if d.get("bozo"):
-        exc = d.get("bozo_exception")
-        warning = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+    if fast is not None:
+        version, feed, items = fast
+    else:
+        d = parse_raw(body, headers)
+        version = d.get("version") or ""
+        items = d.get("entries") or []
+        feed = d.get("feed") or {}
+        if d.get("bozo"):
+            exc = d.get("bozo_exception")
+            warning = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
     if not version and not items:
         head = body[:512].lower()
         if b"<html" in head or b"<!doctype html" in head:
@@ -192,7 +199,6 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     if skipped:
         note = f"{skipped} item(s) without an arXiv id skipped"
         warning = f"{warning}; {note}" if warning else note
-    feed = d.get("feed") or {}
     # feedparser flattens <skipDays>; read the days from the bytes (a small, fixed element).
     m = _SKIP_DAYS.search(body[:8192])
     skip_days = [d.decode() for d in _DAY.findall(m.group(1))] if m else []
@@ -205,3 +211,203 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
         ttl_seconds=None,
         extra={"listing_date": _text(feed.get("published")) or None, "skip_days": skip_days},
     )
+
+
+# -- the fast path: arXiv's fixed RSS 2.0 listing read with ElementTree ------------------------------
+#
+# feedparser spends most of a listing's parse in its SAX callbacks. A listing is small, fixed XML, so
+# it is read here with ElementTree (expat, as feedparser's strict parser) into the same item dicts
+# feedparser would give parse_item, applying feedparser's own text steps (strip, relative-URI join,
+# its utf-8/cp1252 repairs, its link "&" fixes, its date parser). Anything outside the listing's known
+# elements and attributes (or a DOCTYPE, comments, xml:base, an encoding feedparser would flag, ...)
+# returns None and the feedparser path runs instead: same result, only slower.
+# tests/sources/test_arxiv_fast.py checks the two paths agree.
+
+_NS_ARXIV = "http://arxiv.org/schemas/atom"
+_NS_DC = "http://purl.org/dc/elements/1.1/"
+_NS_ATOM = "http://www.w3.org/2005/Atom"
+_XMLNS = re.compile(rb"""xmlns(?::([^\s=/>]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_AMP_REF = re.compile("&([A-Za-z0-9_]+);")
+# ElementTree tag -> feedparser's key, for single-valued item elements.
+_ITEM_TEXT = {
+    "title": "title",
+    "link": "link",
+    "description": "summary",
+    "pubDate": "published",
+    "{%s}announce_type" % _NS_ARXIV: "arxiv_announce_type",
+    "{%s}DOI" % _NS_ARXIV: "arxiv_doi",
+    "{%s}journal_reference" % _NS_ARXIV: "arxiv_journal_reference",
+    "{%s}journal_ref" % _NS_ARXIV: "arxiv_journal_ref",
+    "{%s}rights" % _NS_DC: "rights",
+}
+_CHANNEL_TEXT = {"title", "link", "description", "docs", "language", "lastBuildDate", "managingEditor", "pubDate"}
+
+
+class _Bail(Exception):
+    """The fast path cannot vouch for feedparser's result on this input."""
+
+
+def _fp_text(el: Any) -> str:
+    """An element's text as feedparser's strict parser stores it (leaf elements only)."""
+    if len(el):
+        raise _Bail
+    s = (el.text or "").strip()
+    if not s.isascii():
+        from feedparser.html import _cp1252
+
+        try:  # feedparser re-reads latin-1-looking text as utf-8 (double-encoded feeds)
+            s = s.encode("iso-8859-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+        s = s.translate(_cp1252)
+    return s
+
+
+def _fp_uri(el: Any) -> str:
+    from feedparser.urls import _urljoin
+
+    s = (el.text or "").strip()
+    if len(el):
+        raise _Bail
+    if s:
+        s = _urljoin("", s)
+    if not s.isascii():
+        from feedparser.html import _cp1252
+
+        try:
+            s = s.encode("iso-8859-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+        s = s.translate(_cp1252)
+    return s
+
+
+def _fast_items(body: bytes, headers: Mapping[str, str] | None) -> tuple[str, dict[str, Any], list[dict[str, Any]]] | None:
+    """(version, channel dict, item dicts) as feedparser would give them, or None to use feedparser."""
+    import xml.etree.ElementTree as ET
+
+    from feedparser.datetimes import _parse_date
+    from feedparser.encodings import convert_to_utf8
+
+    hdrs = dict(headers or {})
+    if any(k.lower() == "content-location" for k in hdrs):
+        return None  # feedparser resolves links against it
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body or b"<!--" in body or b"xml:base" in body:
+        return None
+    result: dict[str, Any] = {"bozo": False}
+    try:
+        data = convert_to_utf8(hdrs, body, result)
+    except Exception:
+        return None
+    if result.get("bozo") or not result.get("encoding"):
+        return None  # an encoding problem feedparser reports: let it report it
+    if data.find(b"<?", 5) != -1:
+        return None  # processing instructions beyond the XML declaration
+    for m in _XMLNS.finditer(data):
+        prefix = m.group(1)
+        uri = ((m.group(2) if m.group(2) is not None else m.group(3)) or b"").decode("utf-8", "replace")
+        low = uri.lower()
+        if uri == _NS_ARXIV and prefix != b"arxiv":
+            return None  # feedparser names unknown namespaces by the document's prefix
+        if prefix == b"arxiv" and uri != _NS_ARXIV:
+            return None
+        if low in ("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/") or "backend.userland.com/rss" in low:
+            return None  # these change feedparser's idea of the version
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return None  # not well-formed: feedparser recovers it and says so
+    if root.tag != "rss" or root.get("version") != "2.0" or len(root) != 1 or root[0].tag != "channel":
+        return None
+    if any(k != "version" for k in root.attrib):
+        return None
+    channel = root[0]
+    if channel.attrib:
+        return None
+    feed: dict[str, Any] = {}
+    items: list[dict[str, Any]] = []
+    dates: dict[str, Any] = {}
+    try:
+        for child in channel:
+            tag = child.tag
+            if tag == "item":
+                if child.attrib:
+                    raise _Bail
+                items.append(_fast_item(child, dates, _parse_date))
+            elif tag in _CHANNEL_TEXT:
+                if child.attrib or tag in feed:
+                    raise _Bail
+                if tag == "link" or tag == "docs":
+                    value = _fp_uri(child)
+                    if tag == "link":
+                        value = _AMP_REF.sub(r"&\g<1>", value)
+                else:
+                    value = _fp_text(child)
+                feed[tag] = value
+            elif tag == "{%s}link" % _NS_ATOM:
+                if len(child) or (child.text or "").strip() or child.get("rel") != "self" or not child.get("href"):
+                    raise _Bail
+                if any(k not in ("href", "rel", "type") for k in child.attrib):
+                    raise _Bail
+            elif tag == "skipDays":
+                if child.attrib or any(d.tag != "day" or len(d) or d.attrib for d in child):
+                    raise _Bail
+            else:
+                raise _Bail
+    except _Bail:
+        return None
+    channel_out = {"title": feed.get("title", ""), "link": feed.get("link"), "published": feed.get("pubDate")}
+    return "rss20", channel_out, items
+
+
+def _fast_item(item: Any, dates: dict[str, Any], parse_date: Any) -> dict[str, Any]:
+    e: dict[str, Any] = {}
+    seen: set[str] = set()
+    tags: list[dict[str, str]] = []
+    authors: list[dict[str, str]] = []
+    for child in item:
+        tag = child.tag
+        key = _ITEM_TEXT.get(tag)
+        if key is not None:
+            if child.attrib or key in seen:
+                raise _Bail
+            seen.add(key)
+            if key == "link":
+                value = _fp_uri(child)
+                value = _AMP_REF.sub(r"&\g<1>", value.replace("&amp;", "&"))
+            else:
+                value = _fp_text(child)
+            e[key] = value
+            if key == "published":
+                if value not in dates:
+                    dates[value] = parse_date(value)
+                e["published_parsed"] = dates[value]
+        elif tag == "guid":
+            if "id" in seen or any(k != "isPermaLink" for k in child.attrib):
+                raise _Bail
+            seen.add("id")
+            is_link = child.get("isPermaLink", "true").replace("&amp;", "&") == "true"
+            value = _fp_uri(child) if is_link else _fp_text(child)
+            e["id"] = value
+            if is_link and "link" not in e:
+                e["link"] = value
+        elif tag == "category":
+            if any(k != "domain" for k in child.attrib):
+                raise _Bail
+            term = _fp_text(child)
+            if term:
+                tags.append({"term": term})
+        elif tag == "{%s}creator" % _NS_DC:
+            if child.attrib:
+                raise _Bail
+            name = _fp_text(child)
+            if "@" in name:
+                raise _Bail  # feedparser splits e-mail addresses out of author names
+            authors.append({"name": name} if name else {})
+        else:
+            raise _Bail
+    if tags:
+        e["tags"] = tags
+    if authors:
+        e["authors"] = authors
+    return e
