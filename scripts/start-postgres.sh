@@ -9,7 +9,7 @@ if [ -z "$ver" ]; then
   ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
   pg_createcluster "$ver" main >/dev/null
 fi
-pg_ctlcluster "$ver" main start 2>/dev/null || true
+pg_ctlcluster "$ver" main start >/dev/null 2>&1 || true
 for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 su postgres -c "psql -qtAc \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='feedhub') THEN CREATE ROLE feedhub LOGIN SUPERUSER PASSWORD 'feedhub'; END IF; END \\\$\\\$;\"" >/dev/null
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='feedhub_test'\"" | grep -q 1 || su postgres -c "createdb -O feedhub feedhub_test"

@@ -12,11 +12,19 @@ from feedhub.cli.context import app_context, print_json
 app = typer.Typer(no_args_is_help=True, help="Import bulk data: arXiv's metadata snapshot, Papers-with-Code links.")
 
 
+def _update_index(app_ctx) -> None:  # type: ignore[no-untyped-def]
+    """The search index catches up with what was imported (incrementally, from its watermark)."""
+    from feedhub.search.index import sync
+
+    sync(app_ctx.settings, app_ctx.engine, notify=None if not app_ctx.interactive else lambda m: app_ctx.err.print(m))
+
+
 @app.command("arxiv-snapshot")
 def arxiv_snapshot(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="arxiv-metadata-oai-snapshot.json (JSON lines), .gz too.")],
     restart: Annotated[bool, typer.Option("--restart", help="Ignore a saved position and start from the first line.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=100, help="Papers per transaction (and resume point).")] = 20_000,
     json_out: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Import arXiv's public metadata snapshot into papers; an interrupted import resumes where it stopped.
@@ -26,7 +34,8 @@ def arxiv_snapshot(
     from feedhub.papers.snapshot import import_snapshot
 
     app_ctx = app_context(ctx)
-    stats = import_snapshot(app_ctx.engine, file, quiet=not app_ctx.interactive, restart=restart)
+    stats = import_snapshot(app_ctx.engine, file, quiet=not app_ctx.interactive, restart=restart, batch_size=batch_size)
+    _update_index(app_ctx)
     report = {
         "papers": stats.papers,
         "lines": stats.lines,
@@ -64,6 +73,7 @@ def pwc_links(
 
     app_ctx = app_context(ctx)
     stats = import_pwc_links(app_ctx.engine, file, quiet=not app_ctx.interactive)
+    _update_index(app_ctx)  # code links changed: has:code and stars in the index
     report = {
         "objects": stats.objects,
         "links": stats.links,

@@ -98,7 +98,7 @@ def test_snapshot_import_survives_sigkill(tmp_path: Path) -> None:
     assert run(env, "db", "upgrade").returncode == 0
     startup = time.perf_counter() - t0  # a process that starts, migrates and stops: kills before this hit nothing
     t0 = time.perf_counter()
-    full = run(env, "import", "arxiv-snapshot", str(snapshot))
+    full = run(env, "import", "arxiv-snapshot", str(snapshot), "--batch-size", "1000")
     duration = time.perf_counter() - t0
     assert full.returncode == 0, full.stderr
     assert len(rows(probe_home / "feedhub.db", PAPER_IDS)) == n
@@ -109,7 +109,7 @@ def test_snapshot_import_survives_sigkill(tmp_path: Path) -> None:
         env = cli_env(home)
         db = home / "feedhub.db"
         with Poller(db, PAPER_IDS) as poller:
-            proc = start(env, "import", "arxiv-snapshot", str(snapshot))
+            proc = start(env, "import", "arxiv-snapshot", str(snapshot), "--batch-size", "1000")
             time.sleep(rng.uniform(min(startup, duration) * 0.8, duration))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -120,7 +120,7 @@ def test_snapshot_import_survives_sigkill(tmp_path: Path) -> None:
             assert not missing, f"trial {trial}: {len(missing)} committed papers lost"
             if 0 < len(present) < n:
                 killed_midway += 1
-        rerun = run(env, "import", "arxiv-snapshot", str(snapshot))
+        rerun = run(env, "import", "arxiv-snapshot", str(snapshot), "--batch-size", "1000")
         assert rerun.returncode == 0 and "Traceback" not in rerun.stderr, f"trial {trial}: {rerun.stderr}"
         assert len(rows(db, PAPER_IDS)) == n, f"trial {trial}"
         doctor = run(env, "doctor", "--json")
