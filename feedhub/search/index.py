@@ -478,7 +478,7 @@ def _sync_locked(opened: Opened, index_dir: Path, db_url: str, engine: Any, pape
             conds, params = [], {}
             for key, col in (("paper_first_seen", "first_seen_at"), ("paper_enriched", "enriched_at")):
                 if old.get(key):
-                    conds.append(f"{col} >= :{key}")
+                    conds.append(f"{col} > :{key}")
                     params[key] = _bind_time(db, old[key])
                 elif new[key]:
                     conds.append(f"{col} IS NOT NULL")
@@ -486,7 +486,7 @@ def _sync_locked(opened: Opened, index_dir: Path, db_url: str, engine: Any, pape
                 papers.update(dict.fromkeys(r[0] for r in db.rows(f"SELECT arxiv_id FROM papers WHERE {' OR '.join(conds)}", params)))
         if old.get("entry_updated") != new["entry_updated"] and new["entry_updated"]:
             if old.get("entry_updated"):
-                rows = db.rows("SELECT id FROM entries WHERE updated_at >= :w", {"w": _bind_time(db, old["entry_updated"])})
+                rows = db.rows("SELECT id FROM entries WHERE updated_at > :w", {"w": _bind_time(db, old["entry_updated"])})
             else:
                 rows = db.rows("SELECT id FROM entries")
             entries.update(dict.fromkeys(int(r[0]) for r in rows))
