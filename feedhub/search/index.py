@@ -5,8 +5,9 @@ The database stays the source of truth; the index can always be rebuilt from it.
 Keeping it current (``sync``): the index remembers a watermark, the largest ``Paper.first_seen_at``,
 ``Paper.enriched_at`` and ``Entry.updated_at`` it has indexed. ``sync(settings, engine)`` indexes every
 paper and entry stamped after the watermark (re-indexing is idempotent: delete by ``uid``, then add;
-rows written by a fetch or import are also handed in by id through the hooks, so a transaction that
-commits late with an older stamp is still indexed), the papers linked to changed entries (their ``source`` filter changed), papers and entries whose
+entries stored by a fetch are also handed in by id through its hook, so a fetch transaction that
+commits late with an older stamp is still indexed), the papers linked to changed entries (their
+``source`` filter changed), papers and entries whose
 code links changed (detected by a fingerprint of ``paper_repos``/``entry_repos``), and drops entries that
 were deleted. Any command may call it; when nothing changed it costs three indexed MAX() queries.
 ``update_after_fetch`` and ``update_papers`` are the explicit hooks for fetch and imports (they also
