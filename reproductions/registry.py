@@ -29,6 +29,7 @@ class Reproduction:
         return getattr(importlib.import_module(mod_name), func)  # type: ignore[no-any-return]
 
     def run(self, ctx: RunContext) -> Result:
+        ctx.out_dir.mkdir(parents=True, exist_ok=True)  # every experiment may write its figures there
         start = time.perf_counter()
         result = self.load_experiment()(ctx)
         result.seconds = time.perf_counter() - start
