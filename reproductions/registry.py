@@ -61,12 +61,9 @@ def register(rep: Reproduction) -> Reproduction:
 
 def _load_all() -> None:
     # Each topic's catalogue module calls register(); they hold only metadata (no torch).
+    # (optimizers.py registers the learning-rate schedules too.)
     for topic in ("activations", "optimizers", "regularizers", "augment", "transfer"):
-        try:
-            importlib.import_module(f"reproductions.catalogue.{topic}")
-        except ModuleNotFoundError as exc:  # a topic not written yet
-            if exc.name != f"reproductions.catalogue.{topic}":
-                raise
+        importlib.import_module(f"reproductions.catalogue.{topic}")
 
 
 def all_reproductions() -> list[Reproduction]:
