@@ -22,7 +22,6 @@ one winner (``torch.max``'s choice), not split between them.
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor, nn
 
 

@@ -25,7 +25,6 @@ from reproductions.augment import (
     pca_color_noise,
     random_hflip,
     random_scale_crop,
-    ten_crop,
     tta_predict,
 )
 from reproductions.core import Metric, Result, RunContext

@@ -13,7 +13,6 @@ by its mean training loss over the pass, first seed. Measured: test loss in exce
 
 from __future__ import annotations
 
-import math
 import time
 
 import torch

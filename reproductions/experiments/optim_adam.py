@@ -13,10 +13,7 @@ tuned rates. Measured: Adam's final training loss against the best of the other 
 
 from __future__ import annotations
 
-import math
 import time
-
-import torch
 
 from reproductions.core import Metric, Result, RunContext, verdict_from_ratio
 from reproductions.experiments.optim_common import (

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from feedhub.sample import SAMPLE_DIR
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -22,8 +21,6 @@ def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def sample_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (SAMPLE_DIR / "manifest.json").exists():
-        pytest.skip("the sample week (feedhub/data/sample/manifest.json) is not there yet")
     home = tmp_path_factory.mktemp("sample") / "home"
     done = run(home, "demo")
     assert done.returncode == 0, done.stderr

@@ -6,14 +6,11 @@ Adding a fault test: ``url = server.route("/path", Reply(...))``, ``sid = add(en
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 
-
-from tests.httpserver import FeedServer, Reply, rss  # noqa: E402
+from tests.httpserver import FeedServer
 
 from feedhub.fetch.http import FetchConfig  # noqa: E402
 

@@ -52,7 +52,7 @@ def test_import_json_output(home: Path, tmp_path: Path) -> None:
 
 
 def test_bad_input_is_one_line(home: Path, tmp_path: Path) -> None:
-    from feedhub.cli.main import main  # noqa: F401  (the one-line boundary is main(); CliRunner sees the exception)
+
     from feedhub.errors import FeedhubError
 
     for args, message in [
