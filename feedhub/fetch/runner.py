@@ -414,10 +414,11 @@ async def _run(engine, cfg, loop, store, source_ids, force, settings, on_start, 
     if on_start:
         on_start(len(tasks))
     remote = sum(1 for t in tasks if not t.url.startswith("file:"))
-    # Parsing in worker processes pays off with cores to spare; on two busy cores starting them cost more
-    # than it saved (benchmarks/bench_fetch.py --parse-workers N measures it).
+    # Parsing in worker processes lets parsing and storing use two cores at once on a large run
+    # (benchmarks/bench_fetch.py, 2 quiet cores: 1.77x -> 1.52-1.62x the concurrency bound with one worker);
+    # small runs never pay for starting one. --parse-workers N (FetchConfig.parse_workers) overrides.
     cores = os.cpu_count() or 1
-    workers = cfg.parse_workers if cfg.parse_workers is not None else (min(cores - 1, 4) if cores >= 4 and remote >= 64 else 0)
+    workers = cfg.parse_workers if cfg.parse_workers is not None else (min(cores - 1, 4) if cores >= 2 and remote >= 64 else 0)
     parse_pool = None
     global_sem = asyncio.Semaphore(cfg.concurrency)
     hosts: dict[str, _Host] = {}
