@@ -29,6 +29,7 @@ from reproductions.experiments.optim_common import (
     train_side_by_side,
     tune_side_by_side,
 )
+from reproductions.experiments.figures import save_figure
 
 METHODS = ("sgd", "momentum", "adagrad")
 GRIDS = {"sgd": (0.1, 10.0), "momentum": (0.01, 1.0), "adagrad": (0.03, 3.0)}
@@ -116,10 +117,7 @@ def run(ctx: RunContext) -> Result:
     axes[1].set_ylabel("per-feature step size")
     axes[1].set_title("rare features get large steps")
     axes[1].legend(fontsize=8)
-    fig.tight_layout()
-    path = ctx.out_dir / "adagrad_sparse.png"
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    path = save_figure(fig, ctx.out_dir / "adagrad_sparse.png")
 
     return Result(
         name="adagrad-sparse",

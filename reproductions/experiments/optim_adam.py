@@ -30,6 +30,7 @@ from reproductions.experiments.optim_common import (
     train_side_by_side,
     tune_side_by_side,
 )
+from reproductions.experiments.figures import save_figure
 
 GRIDS = {
     "sgd": (0.03, 3.0),
@@ -108,10 +109,7 @@ def run(ctx: RunContext) -> Result:
         ax.set_ylabel("training loss (full training set)")
         ax.set_title(f"digits, {task}" + (" (Kingma & Ba Fig. 1)" if task.startswith("log") else " (Fig. 2)"))
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = ctx.out_dir / "adam_training_curves.png"
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    path = save_figure(fig, ctx.out_dir / "adam_training_curves.png")
 
     return Result(
         name="adam",

@@ -30,6 +30,7 @@ from reproductions.experiments.optim_common import (
     train_side_by_side,
     tune_side_by_side,
 )
+from reproductions.experiments.figures import save_figure
 
 BETA2 = (0.99, 0.999, 0.9999)
 SIZES = [64, 128, 128, 10]
@@ -115,10 +116,7 @@ def run(ctx: RunContext) -> Result:
         ax.legend(fontsize=8)
     axes[0].set_ylabel(f"training loss after {epochs} epochs (seed {seeds[0]})")
     fig.suptitle("Adam with and without bias correction (cf. Kingma & Ba Fig. 4), digits MLP")
-    fig.tight_layout()
-    path = ctx.out_dir / "adam_bias_correction.png"
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    path = save_figure(fig, ctx.out_dir / "adam_bias_correction.png")
 
     return Result(
         name="adam-bias-correction",

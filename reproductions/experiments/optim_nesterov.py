@@ -23,6 +23,7 @@ import torch
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.optim_common import COLORS, Tuning, fmt, log_grid, make_optimizer, pyplot, single_threaded, tune_lr
+from reproductions.experiments.figures import save_figure
 
 METHODS = {
     "sgd": "GD",
@@ -151,10 +152,7 @@ def run(ctx: RunContext) -> Result:
     axes[1].set_ylabel(f"log gap after {steps} steps (seed {seeds[0]})")
     axes[1].set_title("learning-rate grids (diverged runs omitted)")
     axes[1].legend(fontsize=7)
-    fig.tight_layout()
-    path = ctx.out_dir / "nesterov_convergence.png"
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    path = save_figure(fig, ctx.out_dir / "nesterov_convergence.png")
 
     return Result(
         name="nesterov",

@@ -23,6 +23,7 @@ from torch.func import grad, hessian
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.optim_common import fmt, pyplot, single_threaded
+from reproductions.experiments.figures import save_figure
 
 D_IN, HIDDEN, D_OUT, N = 4, 5, 2, 200
 SIZES = [(D_IN, HIDDEN), (HIDDEN,), (HIDDEN, D_OUT), (D_OUT,)]
@@ -159,10 +160,7 @@ def run(ctx: RunContext) -> Result:
     ax.set_ylabel("training loss at the critical point")
     ax.set_title(f"critical points of a {D_IN}-{HIDDEN}-{D_OUT} tanh network (cf. Dauphin et al. Fig. 1)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = ctx.out_dir / "saddle_points_index_vs_loss.png"
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    path = save_figure(fig, ctx.out_dir / "saddle_points_index_vs_loss.png")
 
     return Result(
         name="saddle-points",

@@ -38,6 +38,7 @@ from reproductions.experiments.optim_common import (
     single_threaded,
     tune_lr,
 )
+from reproductions.experiments.figures import save_figure
 
 KAPPA = 200.0
 SADDLE_B = 0.01
@@ -342,10 +343,7 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
         ax.set_title(title)
         ax.legend(fontsize=7, loc="lower right")
     fig.suptitle("Problems with SGD: trajectories of the six optimizers at their tuned learning rates")
-    fig.tight_layout()
-    path = ctx.out_dir / "sgd_problems_trajectories.png"
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    path = save_figure(fig, ctx.out_dir / "sgd_problems_trajectories.png")
     out.append(path)
 
     fig, axes = plt.subplots(1, 4, figsize=(17, 4))
@@ -366,9 +364,6 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
     ax.set_xlabel("learning rate")
     ax.set_title("noisy gradients: SGD's loss floor")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = ctx.out_dir / "sgd_problems_losses.png"
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    path = save_figure(fig, ctx.out_dir / "sgd_problems_losses.png")
     out.append(path)
     return out
