@@ -19,6 +19,7 @@ from torch import Tensor, nn
 
 from reproductions.activations import ELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh
 from reproductions.core import Verdict
+from reproductions.experiments.figures import savefig  # noqa: F401  (re-exported for this topic's experiments)
 
 # ---- activations and their initialisation --------------------------------------------------------
 
@@ -267,18 +268,6 @@ def paired_verdict(diffs: Sequence[float], *, min_effect: float) -> tuple[Verdic
     if mean <= 0:
         return "not reproduced", mean, se
     return "inconclusive", mean, se
-
-
-def savefig(fig, out_dir: Path, name: str) -> Path:  # type: ignore[no-untyped-def]
-    import matplotlib.pyplot as plt
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / name
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
 
 
 def setup_matplotlib() -> None:

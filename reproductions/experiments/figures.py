@@ -1,4 +1,4 @@
-"""Writing an experiment's figure: the one place that decides layout, resolution and closing."""
+"""Writing an experiment's figure: the one place that decides layout, folder, resolution and closing."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Any
 
 
-def save_figure(fig: Any, path: Path, dpi: int = 90) -> Path:
-    """Lay out ``fig``, write it as a PNG at ``path``, close it (figures hold memory until closed)."""
+def savefig(fig: Any, out_dir: Path, name: str, dpi: int = 110) -> Path:
+    """Lay out ``fig``, write it as ``out_dir/name`` (PNG), close it (figures hold memory until closed)."""
     import matplotlib.pyplot as plt
 
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / name
     fig.tight_layout()
     fig.savefig(path, dpi=dpi)
     plt.close(fig)

@@ -29,7 +29,7 @@ from reproductions.experiments.optim_common import (
     train_side_by_side,
     tune_side_by_side,
 )
-from reproductions.experiments.figures import save_figure
+from reproductions.experiments.figures import savefig
 
 METHODS = ("sgd", "momentum", "adagrad")
 GRIDS = {"sgd": (0.1, 10.0), "momentum": (0.01, 1.0), "adagrad": (0.03, 3.0)}
@@ -117,7 +117,7 @@ def run(ctx: RunContext) -> Result:
     axes[1].set_ylabel("per-feature step size")
     axes[1].set_title("rare features get large steps")
     axes[1].legend(fontsize=8)
-    path = save_figure(fig, ctx.out_dir / "adagrad_sparse.png")
+    path = savefig(fig, ctx.out_dir, "adagrad_sparse.png", dpi=90)
 
     return Result(
         name="adagrad-sparse",

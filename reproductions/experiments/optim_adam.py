@@ -30,7 +30,7 @@ from reproductions.experiments.optim_common import (
     train_side_by_side,
     tune_side_by_side,
 )
-from reproductions.experiments.figures import save_figure
+from reproductions.experiments.figures import savefig
 
 GRIDS = {
     "sgd": (0.03, 3.0),
@@ -109,7 +109,7 @@ def run(ctx: RunContext) -> Result:
         ax.set_ylabel("training loss (full training set)")
         ax.set_title(f"digits, {task}" + (" (Kingma & Ba Fig. 1)" if task.startswith("log") else " (Fig. 2)"))
         ax.legend(fontsize=7)
-    path = save_figure(fig, ctx.out_dir / "adam_training_curves.png")
+    path = savefig(fig, ctx.out_dir, "adam_training_curves.png", dpi=90)
 
     return Result(
         name="adam",

@@ -30,7 +30,7 @@ from reproductions.experiments.optim_common import (
     train_side_by_side,
     tune_side_by_side,
 )
-from reproductions.experiments.figures import save_figure
+from reproductions.experiments.figures import savefig
 
 BETA2 = (0.99, 0.999, 0.9999)
 SIZES = [64, 128, 128, 10]
@@ -116,7 +116,7 @@ def run(ctx: RunContext) -> Result:
         ax.legend(fontsize=8)
     axes[0].set_ylabel(f"training loss after {epochs} epochs (seed {seeds[0]})")
     fig.suptitle("Adam with and without bias correction (cf. Kingma & Ba Fig. 4), digits MLP")
-    path = save_figure(fig, ctx.out_dir / "adam_bias_correction.png")
+    path = savefig(fig, ctx.out_dir, "adam_bias_correction.png", dpi=90)
 
     return Result(
         name="adam-bias-correction",

@@ -23,7 +23,7 @@ import torch
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.optim_common import COLORS, Tuning, fmt, log_grid, make_optimizer, pyplot, single_threaded, tune_lr
-from reproductions.experiments.figures import save_figure
+from reproductions.experiments.figures import savefig
 
 METHODS = {
     "sgd": "GD",
@@ -152,7 +152,7 @@ def run(ctx: RunContext) -> Result:
     axes[1].set_ylabel(f"log gap after {steps} steps (seed {seeds[0]})")
     axes[1].set_title("learning-rate grids (diverged runs omitted)")
     axes[1].legend(fontsize=7)
-    path = save_figure(fig, ctx.out_dir / "nesterov_convergence.png")
+    path = savefig(fig, ctx.out_dir, "nesterov_convergence.png", dpi=90)
 
     return Result(
         name="nesterov",

@@ -27,7 +27,7 @@ import torch
 
 from reproductions.core import Metric, Result, RunContext, verdict_from_ratio
 from reproductions.experiments.optim_common import COLORS, LABELS, Tuning, fmt, log_grid, make_optimizer, pyplot, single_threaded, tune_lr
-from reproductions.experiments.figures import save_figure
+from reproductions.experiments.figures import savefig
 
 METHODS = ("adagrad", "rmsprop", "sgd", "adam")
 GRIDS = {"adagrad": (0.03, 3.0), "rmsprop": (0.001, 0.1), "sgd": (0.001, 0.1), "adam": (0.003, 0.3)}
@@ -110,7 +110,7 @@ def run(ctx: RunContext) -> Result:
     ax.set_ylabel("parameter error ‖w − w_target‖²")
     ax.set_title("objective changes mid-run: AdaGrad's accumulated G keeps its steps small")
     ax.legend(fontsize=8)
-    path = save_figure(fig, ctx.out_dir / "rmsprop_vs_adagrad.png")
+    path = savefig(fig, ctx.out_dir, "rmsprop_vs_adagrad.png", dpi=90)
     return Result(
         name="rmsprop-vs-adagrad",
         claim="RMSProp's running average of squared gradients keeps adapting when the objective changes, while "

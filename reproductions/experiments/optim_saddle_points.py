@@ -23,7 +23,7 @@ from torch.func import grad, hessian
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.optim_common import fmt, pyplot, single_threaded
-from reproductions.experiments.figures import save_figure
+from reproductions.experiments.figures import savefig
 
 D_IN, HIDDEN, D_OUT, N = 4, 5, 2, 200
 SIZES = [(D_IN, HIDDEN), (HIDDEN,), (HIDDEN, D_OUT), (D_OUT,)]
@@ -160,7 +160,7 @@ def run(ctx: RunContext) -> Result:
     ax.set_ylabel("training loss at the critical point")
     ax.set_title(f"critical points of a {D_IN}-{HIDDEN}-{D_OUT} tanh network (cf. Dauphin et al. Fig. 1)")
     ax.legend(fontsize=8)
-    path = save_figure(fig, ctx.out_dir / "saddle_points_index_vs_loss.png")
+    path = savefig(fig, ctx.out_dir, "saddle_points_index_vs_loss.png", dpi=90)
 
     return Result(
         name="saddle-points",

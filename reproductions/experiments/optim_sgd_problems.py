@@ -38,7 +38,7 @@ from reproductions.experiments.optim_common import (
     single_threaded,
     tune_lr,
 )
-from reproductions.experiments.figures import save_figure
+from reproductions.experiments.figures import savefig
 
 KAPPA = 200.0
 SADDLE_B = 0.01
@@ -343,7 +343,7 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
         ax.set_title(title)
         ax.legend(fontsize=7, loc="lower right")
     fig.suptitle("Problems with SGD: trajectories of the six optimizers at their tuned learning rates")
-    path = save_figure(fig, ctx.out_dir / "sgd_problems_trajectories.png")
+    path = savefig(fig, ctx.out_dir, "sgd_problems_trajectories.png", dpi=90)
     out.append(path)
 
     fig, axes = plt.subplots(1, 4, figsize=(17, 4))
@@ -364,6 +364,6 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
     ax.set_xlabel("learning rate")
     ax.set_title("noisy gradients: SGD's loss floor")
     ax.legend(fontsize=7)
-    path = save_figure(fig, ctx.out_dir / "sgd_problems_losses.png")
+    path = savefig(fig, ctx.out_dir, "sgd_problems_losses.png", dpi=90)
     out.append(path)
     return out

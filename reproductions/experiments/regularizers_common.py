@@ -6,13 +6,13 @@ import math
 import statistics
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from reproductions.experiments.figures import savefig  # noqa: F401  (re-exported for this topic's experiments)
 
 
 @contextmanager
@@ -113,17 +113,6 @@ def gain_verdict(mean: float, se: float, min_effect: float) -> str:
     if mean + 2 * se < min_effect:
         return "not reproduced"
     return "inconclusive"
-
-
-def savefig(fig, out_dir: Path, name: str) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = Path(out_dir) / name
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return path
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:

@@ -30,7 +30,7 @@ from reproductions.experiments.optim_common import (
     tune_side_by_side,
 )
 from reproductions.schedules import ExponentialDecay, InverseTimeDecay, RunningAverage, StepDecay, mean_decay
-from reproductions.experiments.figures import save_figure
+from reproductions.experiments.figures import savefig
 
 COLORS = {"constant": "tab:blue", "step": "tab:orange", "exponential": "tab:green", "1/t": "tab:red"}
 
@@ -119,7 +119,7 @@ def run(ctx: RunContext) -> Result:
     axes[1].set_ylabel("training loss")
     axes[1].set_title("digits MLP, SGD + momentum 0.9")
     axes[1].legend(fontsize=8)
-    path = save_figure(fig, ctx.out_dir / "lr_decay.png")
+    path = savefig(fig, ctx.out_dir, "lr_decay.png", dpi=90)
 
     return Result(
         name="lr-decay",
