@@ -75,7 +75,7 @@ class RepoMeta:
 
 
 def _iso(value: Any) -> datetime | None:
-    from feedhub.sources.bluesky import iso_date
+    from feedhub.sources.base import iso_date
 
     return iso_date(value)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -32,3 +32,21 @@ class ParsedFeed:
     warning: str | None = None  # a recovered problem (malformed XML): recorded on the source
     ttl_seconds: int | None = None  # the feed's own hint of how often to check
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def iso_date(value: Any) -> datetime | None:
+    """An RFC 3339 / ISO 8601 time (``2018-02-19T15:02:00.000Z``) -> aware UTC; None when unreadable.
+    Used by the JSON sources (JSON Feed, Bluesky, X, GitHub's API)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    try:
+        return dt.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from feedhub.errors import NotAFeed
 from feedhub.sources import feed as feedmod
-from feedhub.sources.base import ParsedEntry, ParsedFeed
+from feedhub.sources.base import ParsedEntry, ParsedFeed, iso_date
 from feedhub.sources.sanitize import plain_text
 
 WEB = "https://bsky.app"
@@ -38,26 +37,6 @@ _LINK = "app.bsky.richtext.facet#link"
 _MENTION = "app.bsky.richtext.facet#mention"
 _TAG = "app.bsky.richtext.facet#tag"
 _REPOST = "app.bsky.feed.defs#reasonRepost"
-
-
-def iso_date(value: Any) -> datetime | None:
-    """An RFC 3339 / ISO 8601 time (``2018-02-19T15:02:00.000Z``) -> aware UTC; None when unreadable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    try:
-        return dt.astimezone(timezone.utc)
-    except (OverflowError, ValueError):
-        return None
-
-
-_dt = iso_date
 
 
 def _http(uri: Any) -> str | None:
@@ -221,7 +200,7 @@ def _entry(item: dict[str, Any]) -> ParsedEntry | None:
         summary="".join(parts),
         authors=[shown] if shown else [],
         tags=tags,
-        published=_dt(record.get("createdAt")) or _dt(post.get("indexedAt")),
+        published=iso_date(record.get("createdAt")) or iso_date(post.get("indexedAt")),
         extra={"bluesky": info, "links": links},
     )
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from feedhub.errors import NotAFeed
-from feedhub.sources.base import ParsedEntry, ParsedFeed
+from feedhub.sources.base import ParsedEntry, ParsedFeed, iso_date
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 
@@ -26,19 +25,6 @@ def looks_like_json_feed(body: bytes, content_type: str | None = None) -> bool:
         return True
     head = body.lstrip()[:1]
     return head == b"{" and b"jsonfeed.org/version" in body[:4096]
-
-
-def _date(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
 
 
 def _author_names(obj: Mapping[str, Any]) -> list[str]:
@@ -90,8 +76,8 @@ def _item(raw: Mapping[str, Any], feed_authors: list[str]) -> ParsedEntry | None
         summary=summary,
         authors=_author_names(raw) or feed_authors,
         tags=[t for t in raw.get("tags") or [] if isinstance(t, str)],
-        published=_date(raw.get("date_published")) or _date(raw.get("date_modified")),
-        updated=_date(raw.get("date_modified")),
+        published=iso_date(raw.get("date_published")) or iso_date(raw.get("date_modified")),
+        updated=iso_date(raw.get("date_modified")),
         extra=extra,
         title_is_html=False,
     )

@@ -31,7 +31,8 @@ from urllib.parse import urlsplit
 from feedhub.errors import FeedhubError, NotAFeed
 from feedhub.sources import feed as feedmod
 from feedhub.sources.base import ParsedEntry, ParsedFeed
-from feedhub.sources.bluesky import iso_date, title_from
+from feedhub.sources.base import iso_date
+from feedhub.sources.bluesky import title_from
 
 _RT = re.compile(r"^RT @(?P<user>[A-Za-z0-9_]{1,15}):\s?")
 _TCO = re.compile(r"https?://t\.co/[A-Za-z0-9]+")
