@@ -6,6 +6,8 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from hypothesis import given, strategies as st
+
 from feedhub.search import index as ix
 from feedhub.search.service import search
 from feedhub.store.db import transaction
@@ -126,3 +128,16 @@ def test_rebuild_counts(store) -> None:  # type: ignore[no-untyped-def]
     stats = ix.rebuild(settings, engine, notify=None)
     assert (stats.papers, stats.entries) == (5, 2)
     assert ix.status(settings, engine)["documents"] == 7
+
+
+@given(st.lists(st.text(max_size=12), max_size=4), st.sampled_from([", ", ","]), st.booleans())
+def test_category_fast_path_reads_json_lists_like_json_loads(cats, sep, ascii_only) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    text = json.dumps(cats, separators=(sep, ": "), ensure_ascii=ascii_only)
+    assert ix._categories(text) == [c.lower() for c in cats]
+    assert ix._categories(cats) == [c.lower() for c in cats]
+
+
+def test_category_fast_path_rejects_what_is_not_a_list() -> None:
+    assert ix._categories(None) == [] and ix._categories("cs.LG") == [] and ix._categories('{"a": 1}') == []
