@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 from sqlalchemy import func, select
 
 from feedhub.errors import FeedhubError
@@ -99,8 +100,10 @@ def test_fills_a_stub_and_keeps_first_seen(engine, tmp_path: Path) -> None:  # t
 @pytest.mark.parametrize("gz", [False, True])
 def test_resumes_after_an_interruption(engine, tmp_path: Path, monkeypatch, gz: bool) -> None:  # type: ignore[no-untyped-def]
     ids = [f"1802.{i:05d}" for i in range(1, 101)]
-    f = write(tmp_path / ("s.jsonl.gz" if gz else "s.jsonl"), [json.dumps(record(i)) for i in ids], gz)
-    monkeypatch.setattr(snapshot, "CHUNK_LINES", 10)
+    lines = [json.dumps(record(i)) for i in ids]
+    assert len({len(line) for line in lines}) == 1
+    f = write(tmp_path / ("s.jsonl.gz" if gz else "s.jsonl"), lines, gz)
+    monkeypatch.setattr(snapshot, "CHUNK_BYTES", 10 * (len(lines[0]) + 1) - 1)  # blocks of exactly ten lines
     calls = {"n": 0}
     real_write = snapshot._write
 
@@ -124,8 +127,8 @@ def test_resumes_after_an_interruption(engine, tmp_path: Path, monkeypatch, gz: 
 
 
 def test_parallel_parsing_gives_the_same_result(engine, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(snapshot, "CHUNK_LINES", 7)
     lines = [json.dumps(record(f"1802.{i:05d}")) for i in range(1, 60)]
+    monkeypatch.setattr(snapshot, "CHUNK_BYTES", 7 * len(lines[0]))  # blocks of about seven lines
     lines[20] = "broken"
     f = write(tmp_path / "s.jsonl", lines)
     stats = import_snapshot(engine, f, quiet=True, state_dir=tmp_path / "state", workers=2, batch_size=10)
@@ -150,3 +153,96 @@ def test_truncated_gzip_keeps_what_was_read(engine, tmp_path: Path) -> None:  # 
     f.write_bytes(data[: len(data) // 2])
     with pytest.raises(FeedhubError, match="run the import again to resume"):
         import_snapshot(engine, f, quiet=True, state_dir=tmp_path / "state", batch_size=10)
+
+
+EDGE_LINES = [
+    b"", b"   ", b"\r", b"null", b"[1, 2]", b'"a string"', b"{}", b"{broken", b"\xff\xfe{}", b"[" * 5000 + b"]" * 5000,
+    json.dumps(record("1802.00001")).encode(),
+    json.dumps(record("1802.00002")).encode() + b"\r",
+    b"  " + json.dumps(record("1802.00003")).encode() + b"  ",
+    json.dumps(record("1802.00004")).encode() + b" trailing",
+    json.dumps(record("1802.00005", title="caf\u00e9 \u2014 \U0001d4d7")).encode(),
+    json.dumps(record("1802.00006", title="caf\u00e9"), ensure_ascii=False).encode(),
+    json.dumps(record("1802.00007", abstract="lone \ud800 surrogate")).encode(),
+    json.dumps(record("1802.00008")).encode().replace(b'"title"', b'"title": "first", "title"', 1),
+    json.dumps(record("1802.00009", comments=float("nan"), doi=10**30)).encode(),
+    json.dumps(record("1802.00010", title=7)).encode(),
+    json.dumps(record(12, versions=2)).encode(),
+    json.dumps(record("1802.00011", versions=0, authors_parsed=None, categories=None)).encode(),
+    b"\xef\xbb\xbf" + json.dumps(record("1802.00012")).encode(),
+]
+
+
+def _parse_both(monkeypatch, block: bytes):  # type: ignore[no-untyped-def]
+    fast = snapshot._parse_chunk((block, "2026-01-01 00:00:00.000000"))
+    monkeypatch.setattr(snapshot, "_fast_loads", None)
+    slow = snapshot._parse_chunk((block, "2026-01-01 00:00:00.000000"))
+    monkeypatch.undo()
+    return fast, slow
+
+
+def test_fast_json_path_reads_every_line_as_json_does(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # orjson parses the lines it accepts; json (the reference) gets the rest. Rows, links, bad-line numbers
+    # and reasons must be what json alone gives, on well-formed and hostile lines alike.
+    assert snapshot._fast_loads is not None
+    fast, slow = _parse_both(monkeypatch, b"\n".join(EDGE_LINES) + b"\n")
+    assert fast == slow
+    rows, _pairs, n_lines, nbad, bad = fast
+    assert n_lines == len(EDGE_LINES)
+    assert [r[0] for r in rows] == [f"1802.{i:05d}" for i in (1, 2, 3, 5, 6, 7, 8, 9, 11)]
+    assert nbad == 11 and [n for n, _ in bad] == [4, 5, 6, 7, 8, 9, 10, 14, 20, 21, 23]  # blank lines are not bad
+    assert rows[4][2] == "caf\u00e9" and rows[6][2] == "Efficient Neural Architecture Search via Parameter Sharing"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=5), kids, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.fixed_dictionaries({}, optional={
+    "id": st.text(max_size=12) | json_values, "title": st.text() | json_values, "abstract": st.text() | json_values,
+    "authors": st.text() | json_values, "authors_parsed": st.lists(st.lists(st.text(max_size=6), max_size=3), max_size=3) | json_values,
+    "categories": st.text(max_size=20) | json_values, "comments": json_values, "doi": json_values,
+    "versions": st.lists(st.fixed_dictionaries({"version": st.text(max_size=4), "created": st.text(max_size=30)}), max_size=3) | json_values,
+    "update_date": st.text(max_size=10) | json_values,
+}), st.booleans())  # fmt: skip
+def test_fast_json_path_matches_json_on_generated_records(rec, ascii_only) -> None:  # type: ignore[no-untyped-def]
+    mp = pytest.MonkeyPatch()
+    try:
+        line = json.dumps(rec, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+        fast, slow = _parse_both(mp, line + b"\n")
+    finally:
+        mp.undo()
+    assert fast == slow
+
+
+def test_sqlite_import_checkpoints_in_the_background_and_restores_the_connection(sqlite_url, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from feedhub.store import open_store
+
+    engine = open_store(sqlite_url)
+    pokes = {"n": 0}
+    real_poke = snapshot._Checkpointer.poke
+
+    def poke(self):  # type: ignore[no-untyped-def]
+        pokes["n"] += 1
+        real_poke(self)
+
+    monkeypatch.setattr(snapshot._Checkpointer, "poke", poke)
+    lines = [json.dumps(record(f"1802.{i:05d}")) for i in range(1, 51)]
+    monkeypatch.setattr(snapshot, "CHUNK_BYTES", 10 * (len(lines[0]) + 1) - 1)  # blocks of ten lines
+    f = write(tmp_path / "s.jsonl", lines)
+    stats = import_snapshot(engine, f, quiet=True, batch_size=10, state_dir=tmp_path / "state", workers=0)
+    assert stats.papers == 50 and pokes["n"] == 5  # one checkpoint request a committed batch
+    with engine.connect() as conn:  # the pooled connection the import used has SQLite's defaults again
+        raw = conn.connection.dbapi_connection
+        assert raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        assert raw.execute("PRAGMA cache_size").fetchone()[0] == -2000
+    engine.dispose()
+    db = sqlite_url.removeprefix("sqlite:///")
+    wal = Path(db + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0  # everything checkpointed into the file
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM papers").fetchone()[0] == 50
