@@ -19,10 +19,18 @@ from feedhub.sources import parse as parse_bytes
 from feedhub.sources.sanitize import plain_text, sanitize_html
 from feedhub.store.models import Entry, Source
 from feedhub.store.types import utcnow
-from feedhub.store.upsert import upsert
+from feedhub.store.upsert import _insert
 
 # A feed clock a little ahead of ours is normal; beyond this a date is "in the future" and clamped.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """What storing entries needs of their source (the fetch reads it with a plain statement, not the ORM)."""
+
+    id: int
+    kind: str
 
 
 @dataclass
@@ -82,7 +90,7 @@ def prepare(e: ParsedEntry, now: datetime) -> dict[str, object]:
     }
 
 
-def store_feed(session: Session, source: Source, feed: ParsedFeed, now: datetime | None = None) -> IngestStats:
+def store_feed(session: Session, source: Source | SourceRef, feed: ParsedFeed, now: datetime | None = None) -> IngestStats:
     """Upsert ``feed``'s entries for ``source`` inside the caller's transaction."""
     now = now or utcnow()
     stats = IngestStats(warning=feed.warning)
@@ -118,27 +126,33 @@ def store_feed(session: Session, source: Source, feed: ParsedFeed, now: datetime
             updates.append(row)
         else:
             stats.unchanged += 1
+    inserted_ids: list[int] = []
     if inserts:
-        # ON CONFLICT: a concurrent fetch of the same source may have inserted the same key meanwhile.
-        upsert(session, Entry.__table__, inserts, conflict=("source_id", "key"))
+        # ON CONFLICT: a concurrent fetch of the same source may have inserted the same key meanwhile (that
+        # fetch reports it). RETURNING gives the new ids without another query.
+        table = Entry.__table__
+        stmt = _insert(session, table).on_conflict_do_nothing(index_elements=["source_id", "key"]).returning(table.c.id, table.c.key)
+        for eid, key in session.execute(stmt, inserts):
+            inserted_ids.append(eid)
+            rows[key]["id"] = eid
     if updates:
         table = Entry.__table__
         session.execute(
             table.update().where(table.c.id == bindparam("b_id")),
             [{**{k: v for k, v in u.items() if k != "id"}, "b_id": u["id"]} for u in updates],
         )
-    stats.new = len(inserts)
+    stats.new = len(inserted_ids)
     stats.updated = len(updates)
-    changed_keys = [r["key"] for r in inserts] + [r["key"] for r in updates]
-    if changed_keys:
-        for i in range(0, len(changed_keys), 500):
-            chunk = changed_keys[i : i + 500]
-            stats.changed_entry_ids.extend(
-                session.scalars(select(Entry.id).where(Entry.source_id == source.id, Entry.key.in_(chunk)))
-            )
-        from feedhub.links.graph import link_entries
+    stats.changed_entry_ids = inserted_ids + [int(u["id"]) for u in updates]  # type: ignore[call-overload]
+    if stats.changed_entry_ids:
+        from feedhub.links.graph import EntryText, link_entries
 
-        link_entries(session, stats.changed_entry_ids)
+        # The rows are in hand: the linker scans them instead of reading them back.
+        known = {
+            int(r["id"]): EntryText(r["link"], r["title"], r["summary"], r["extra"], r["authors"], r["published_at"], source.kind)  # type: ignore[arg-type]
+            for r in (*inserts, *updates) if "id" in r
+        }  # fmt: skip
+        link_entries(session, stats.changed_entry_ids, known=known)
     return stats
 
 

@@ -132,8 +132,8 @@ def test_a_source_failing_midway_rolls_back_alone(engine, monkeypatch: pytest.Mo
 
     real = graph.link_entries
 
-    def failing(session, ids):  # type: ignore[no-untyped-def]
-        real(session, ids)
+    def failing(session, ids, **kw):  # type: ignore[no-untyped-def]
+        real(session, ids, **kw)
         raise FeedhubError("simulated failure after the entries were written")
 
     monkeypatch.setattr(graph, "link_entries", failing)

@@ -217,42 +217,48 @@ def ingest_source_bytes(
     feed: Any = None,
 ) -> SourceResult:
     """Store one source's bytes (or ``feed``, parsed from them already) in one transaction; on failure
-    roll it back and record the error."""
-    from feedhub.ingest import store_feed
+    roll it back and record the error. The source row is read and written with plain Core statements:
+    this runs once a feed, and the ORM's identity map and unit of work cost more than the entries."""
+    from feedhub.ingest import SourceRef, store_feed
     from feedhub.sources import parse as parse_bytes
 
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     parser_headers = _parser_headers(headers)
     now = utcnow()
+    table = Source.__table__
     try:
         with session_factory(engine)() as session, session.begin():
-            source = session.get(Source, source_id)
-            if source is None:
+            row = session.execute(
+                select(table.c.kind, table.c.name, table.c.url, table.c.options).where(table.c.id == source_id)
+            ).first()
+            if row is None:
                 raise FeedhubError(f"source {source_id} was removed during the fetch")
             if feed is None:
-                feed = parse_bytes(source.kind, body, parser_headers)
-            stats = store_feed(session, source, feed, now)
-            source.last_warning = stats.warning
+                feed = parse_bytes(row.kind, body, parser_headers)
+            stats = store_feed(session, SourceRef(source_id, row.kind), feed, now)
+            values: dict[str, Any] = {"last_warning": stats.warning, "error_count": 0, "last_error": None, "last_fetched_at": now}
             warning = stats.warning
+            url = row.url
             if http is not None:
-                source.etag = headers.get("etag") or None
-                source.last_modified = headers.get("last-modified") or None
-                if http.moved_to and http.moved_to != source.url:
-                    warning = _move(session, source, http.moved_to) or warning
-            options = dict(source.options or {})
+                values["etag"] = headers.get("etag") or None
+                values["last_modified"] = headers.get("last-modified") or None
+                if http.moved_to and http.moved_to != row.url:
+                    note, moved = _move(session, source_id, row.url, http.moved_to)
+                    warning = note or warning
+                    if moved:
+                        values["url"] = url = moved
+            options = dict(row.options or {})
             if feed.ttl_seconds != options.get("feed_ttl"):
                 if feed.ttl_seconds:
                     options["feed_ttl"] = feed.ttl_seconds
                 else:
                     options.pop("feed_ttl", None)
-                source.options = options
-            source.error_count = 0
-            source.last_error = None
-            source.last_fetched_at = now
-            source.next_check_at = now + success_interval(options, feed.ttl_seconds, headers, now)
+                values["options"] = options
+            values["next_check_at"] = now + success_interval(options, feed.ttl_seconds, headers, now)
+            session.execute(table.update().where(table.c.id == source_id).values(**values))
             return SourceResult(
-                source.id, source.name, "ok", new=stats.new, updated=stats.updated, warning=warning,
-                next_check_at=source.next_check_at, changed_entry_ids=stats.changed_entry_ids, url=source.url,
+                source_id, row.name, "ok", new=stats.new, updated=stats.updated, warning=warning,
+                next_check_at=values["next_check_at"], changed_entry_ids=stats.changed_entry_ids, url=url,
             )
     except NotAFeed as exc:
         return _record_error(engine, source_id, _html_hint(str(exc), body, http.url if http else ""))
@@ -260,14 +266,13 @@ def ingest_source_bytes(
         return _record_error(engine, source_id, str(exc))
 
 
-def _move(session: Any, source: Source, new_url: str) -> str | None:
-    """Follow a permanent redirect: update the stored URL unless another source already has it."""
-    other = session.scalar(select(Source.id).where(Source.url == new_url, Source.id != source.id))
+def _move(conn: Any, source_id: int, old_url: str, new_url: str) -> tuple[str, str | None]:
+    """A permanent redirect: (the note for the user, the URL to store, or None when another source has it)."""
+    table = Source.__table__
+    other = conn.execute(select(table.c.id).where(table.c.url == new_url, table.c.id != source_id)).scalar()
     if other is not None:
-        return f"moved permanently to {new_url}, which is already source {other}; remove one of them"
-    old = source.url
-    source.url = new_url
-    return f"moved permanently from {old}; URL updated"
+        return f"moved permanently to {new_url}, which is already source {other}; remove one of them", None
+    return f"moved permanently from {old_url}; URL updated", new_url
 
 
 def _store_not_modified(engine: Engine, source_id: int, http: HttpResult) -> SourceResult:
@@ -283,12 +288,9 @@ def _store_not_modified(engine: Engine, source_id: int, http: HttpResult) -> Sou
         warning = None
         url = row.url
         if http.moved_to and http.moved_to != row.url:
-            other = conn.execute(select(table.c.id).where(table.c.url == http.moved_to, table.c.id != source_id)).scalar()
-            if other is not None:
-                warning = f"moved permanently to {http.moved_to}, which is already source {other}; remove one of them"
-            else:
-                warning = f"moved permanently from {row.url}; URL updated"
-                values["url"] = url = http.moved_to
+            warning, moved = _move(conn, source_id, row.url, http.moved_to)
+            if moved:
+                values["url"] = url = moved
         # A 304 may carry a fresher validator; keep the old one otherwise.
         if http.headers.get("etag") and http.headers["etag"] != row.etag:
             values["etag"] = http.headers["etag"]

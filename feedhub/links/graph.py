@@ -20,7 +20,7 @@ the paper's code ("in abstract").
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -171,11 +171,24 @@ def _listing_paper(extra: dict[str, Any], title: str, authors: list[str], publis
     }
 
 
-def link_entries(session: Session, entry_ids: list[int]) -> None:
+class EntryText(NamedTuple):
+    """What the linker reads of an entry (and of its source)."""
+
+    link: str | None
+    title: str
+    summary: str
+    extra: dict[str, Any] | None
+    authors: list[str] | None
+    published: datetime | None
+    kind: str
+
+
+def link_entries(session: Session, entry_ids: list[int], known: Mapping[int, EntryText] | None = None) -> None:
     """Scan entries (link, title, summary) for arXiv ids and repositories; link papers and repos.
 
     Listing entries fill their paper's metadata (a replacement updates the paper, it is not a new
-    paper); other ids become stub papers that ``feedhub.papers.enrich`` looks up later.
+    paper); other ids become stub papers that ``feedhub.papers.enrich`` looks up later. ``known``: entries
+    the caller holds already (as stored), which are not read back.
     """
     if not entry_ids:
         return
@@ -184,14 +197,9 @@ def link_entries(session: Session, entry_ids: list[int]) -> None:
     entry_repos: set[tuple[int, str]] = set()
     implied: list[tuple[str, str]] = []
     abstract_pairs: list[tuple[str, str]] = []
-    for i in range(0, len(entry_ids), 500):
-        chunk = entry_ids[i : i + 500]
-        query = (
-            select(Entry.id, Entry.link, Entry.title, Entry.summary, Entry.extra, Entry.authors, Entry.published_at, Source.kind)
-            .join(Source, Source.id == Entry.source_id)
-            .where(Entry.id.in_(chunk))
-        )
-        for eid, link, title, summary, extra, authors, published, kind in session.execute(query):
+    known = known or {}
+    to_read = [e for e in entry_ids if e not in known]
+    for eid, (link, title, summary, extra, authors, published, kind) in _entry_texts(session, to_read, known, entry_ids):
             extra = extra or {}
             listed = extra.get("arxiv_id") if (extra.get("listing") or kind == "arxiv") else None
             text = " ".join(filter(None, (link, title, summary)))
@@ -235,6 +243,20 @@ def link_entries(session: Session, entry_ids: list[int]) -> None:
         link_paper_repos(session, abstract_pairs, IN_ABSTRACT, _known_papers=known, _repo_ids=repo_ids)
     if implied:
         link_paper_repos(session, implied, MENTIONED, _known_papers=known, _repo_ids=repo_ids)
+
+
+def _entry_texts(session: Session, to_read: list[int], known: Mapping[int, EntryText], entry_ids: list[int]) -> Iterator[tuple[int, EntryText]]:
+    for eid in entry_ids:
+        if eid in known:
+            yield eid, known[eid]
+    for i in range(0, len(to_read), 500):
+        query = (
+            select(Entry.id, Entry.link, Entry.title, Entry.summary, Entry.extra, Entry.authors, Entry.published_at, Source.kind)
+            .join(Source, Source.id == Entry.source_id)
+            .where(Entry.id.in_(to_read[i : i + 500]))
+        )
+        for eid, *text in session.execute(query):
+            yield eid, EntryText(*text)
 
 
 def link_repo_text(session: Session, full_name: str, text: str, provenance: str = IN_README, *, max_papers: int = 1) -> list[str]:
