@@ -19,7 +19,7 @@ from feedhub.sources import parse as parse_bytes
 from feedhub.sources.sanitize import plain_text, sanitize_html
 from feedhub.store.models import Entry, Source
 from feedhub.store.types import utcnow
-from feedhub.store.upsert import _insert
+from feedhub.store.upsert import insert_returning
 
 # A feed clock a little ahead of ours is normal; beyond this a date is "in the future" and clamped.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -130,9 +130,7 @@ def store_feed(session: Session, source: Source | SourceRef, feed: ParsedFeed, n
     if inserts:
         # ON CONFLICT: a concurrent fetch of the same source may have inserted the same key meanwhile (that
         # fetch reports it). RETURNING gives the new ids without another query.
-        table = Entry.__table__
-        stmt = _insert(session, table).on_conflict_do_nothing(index_elements=["source_id", "key"]).returning(table.c.id, table.c.key)
-        for eid, key in session.execute(stmt, inserts):
+        for eid, key in insert_returning(session, Entry.__table__, inserts, conflict=("source_id", "key"), returning=("id", "key")):
             inserted_ids.append(eid)
             rows[key]["id"] = eid
     if updates:

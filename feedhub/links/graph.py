@@ -197,9 +197,7 @@ def link_entries(session: Session, entry_ids: list[int], known: Mapping[int, Ent
     entry_repos: set[tuple[int, str]] = set()
     implied: list[tuple[str, str]] = []
     abstract_pairs: list[tuple[str, str]] = []
-    known = known or {}
-    to_read = [e for e in entry_ids if e not in known]
-    for eid, (link, title, summary, extra, authors, published, kind) in _entry_texts(session, to_read, known, entry_ids):
+    for eid, (link, title, summary, extra, authors, published, kind) in _entry_texts(session, entry_ids, known or {}):
             extra = extra or {}
             listed = extra.get("arxiv_id") if (extra.get("listing") or kind == "arxiv") else None
             text = " ".join(filter(None, (link, title, summary)))
@@ -245,10 +243,14 @@ def link_entries(session: Session, entry_ids: list[int], known: Mapping[int, Ent
         link_paper_repos(session, implied, MENTIONED, _known_papers=known, _repo_ids=repo_ids)
 
 
-def _entry_texts(session: Session, to_read: list[int], known: Mapping[int, EntryText], entry_ids: list[int]) -> Iterator[tuple[int, EntryText]]:
+def _entry_texts(session: Session, entry_ids: list[int], known: Mapping[int, EntryText]) -> Iterator[tuple[int, EntryText]]:
+    """The entries' texts: those in ``known`` as given, the others read from the store."""
+    to_read = []
     for eid in entry_ids:
         if eid in known:
             yield eid, known[eid]
+        else:
+            to_read.append(eid)
     for i in range(0, len(to_read), 500):
         query = (
             select(Entry.id, Entry.link, Entry.title, Entry.summary, Entry.extra, Entry.authors, Entry.published_at, Source.kind)

@@ -257,7 +257,7 @@ def _parse_chunk(
     if lines and not lines[-1]:
         lines.pop()  # the block ends with a newline
     with _gc_paused():
-        rows, pairs, nbad, bad = _parse_lines(1, lines, now)
+        rows, pairs, nbad, bad = _parse_lines(lines, now)
     return rows, pairs, len(lines), nbad, bad
 
 
@@ -269,15 +269,13 @@ except ImportError:  # pragma: no cover - orjson is a dependency; json alone giv
 _SLOW = object()
 
 
-def _parse_lines(
-    first_line_no: int, lines: list[bytes], now: str
-) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]], int, list[tuple[int, str]]]:
+def _parse_lines(lines: list[bytes], now: str) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]], int, list[tuple[int, str]]]:
     scan = json.JSONDecoder().scan_once
     fast = _fast_loads
     rows: list[tuple[Any, ...]] = []
     bad: list[tuple[int, str]] = []
     nbad = 0
-    line_no = first_line_no - 1
+    line_no = 0
     for line in lines:
         line_no += 1
         rec: Any = _SLOW
@@ -412,8 +410,9 @@ def import_snapshot(
     t0 = time.perf_counter()
     gc_was_enabled = gc.isenabled()
     gc.disable()  # as in _gc_paused: the batches are millions of tuples the collector would walk for nothing
-    checkpointer = _Checkpointer.start(engine) if sqlite else None
+    checkpointer: _Checkpointer | None = None
     try:
+        checkpointer = _Checkpointer.start(engine) if sqlite else None
         line_no = offset = 0
         if start_line:
             if compressed:

@@ -34,3 +34,14 @@ def upsert(
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
     session.execute(stmt, list(rows))
+
+
+def insert_returning(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], conflict: Iterable[str], returning: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows``, skipping those that conflict on ``conflict`` columns; the ``returning`` columns of
+    the rows inserted (one statement: no read-back query)."""
+    if not rows:
+        return []
+    stmt = _insert(session, table).on_conflict_do_nothing(index_elements=list(conflict))
+    return [tuple(r) for r in session.execute(stmt.returning(*(table.c[c] for c in returning)), list(rows))]
