@@ -18,7 +18,7 @@ import socket
 import struct
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 307: "Temporary Redirect",
            308: "Permanent Redirect", 404: "Not Found", 410: "Gone", 429: "Too Many Requests", 500: "Internal Server Error",
@@ -68,8 +68,9 @@ def rss(title: str = "Test feed", items: int = 3, prefix: str = "item", ttl: int
 class FeedServer:
     """Serves routes on one port per loopback address, from an asyncio loop in a background thread."""
 
-    def __init__(self, hosts: tuple[str, ...] = ("127.0.0.1",)) -> None:
+    def __init__(self, hosts: tuple[str, ...] = ("127.0.0.1",), ssl_context: Any = None) -> None:
         self.hosts = hosts
+        self.ssl_context = ssl_context  # an ssl.SSLContext with the server's certificate: serve HTTPS
         self.ports: dict[str, int] = {}
         self.routes: dict[str, Reply | Handler] = {}
         self.requests: list[Request] = []
@@ -88,7 +89,7 @@ class FeedServer:
 
     def url(self, path: str, host: str | None = None) -> str:
         host = host or self.hosts[0]
-        return f"http://{host}:{self.ports[host]}{path}"
+        return f"{'https' if self.ssl_context else 'http'}://{host}:{self.ports[host]}{path}"
 
     def start(self) -> FeedServer:
         self._thread.start()
@@ -97,7 +98,7 @@ class FeedServer:
 
     async def _start(self) -> None:
         for host in self.hosts:
-            server = await asyncio.start_server(self._serve, host, 0, backlog=1024)
+            server = await asyncio.start_server(self._serve, host, 0, backlog=1024, ssl=self.ssl_context)
             self._servers.append(server)
             self.ports[host] = server.sockets[0].getsockname()[1]
 

@@ -11,6 +11,7 @@ import ssl
 import sys
 import zlib
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urljoin, urlsplit
 
@@ -54,6 +55,7 @@ class FetchConfig:
     host_policies: dict[str, tuple[int, float]] = field(default_factory=lambda: {"arxiv.org": (1, 3.0)})
     resolver: Resolver | None = None  # tests plug in a fake DNS; default: the system resolver
     parse_workers: int | None = None  # parsing processes; None: one per core (up to 4) for runs of 64+ remote sources
+    ca_file: str | None = None  # extra certificate authorities (PEM) to trust besides the usual ones, e.g. a company proxy's
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> FetchConfig:
@@ -61,7 +63,8 @@ class FetchConfig:
         cfg = cls()
         section = settings.get("fetch", {}) if settings is not None else {}
         if isinstance(section, dict):
-            known = {"parse_workers", "concurrency", "per_host", "connect_timeout", "read_timeout", "deadline", "max_body", "max_redirects", "allow_networks"}
+            known = {"parse_workers", "concurrency", "per_host", "connect_timeout", "read_timeout", "deadline", "max_body", "max_redirects", "allow_networks",
+                     "ca_file"}  # fmt: skip
             unknown = set(section) - known
             if unknown:
                 raise FeedhubError(f"unknown [fetch] settings in config.toml: {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
@@ -107,8 +110,14 @@ def make_client(cfg: FetchConfig) -> httpx.AsyncClient:
     # Swap in a pool whose network backend resolves and checks every address itself (see guard.py).
     # httpx does not expose the backend; the pool it builds is replaced by an identical one plus ours.
     old = transport._pool
+    ssl_context = ssl.create_default_context() if not hasattr(old, "_ssl_context") else old._ssl_context
+    if cfg.ca_file:
+        try:
+            ssl_context.load_verify_locations(cafile=str(Path(cfg.ca_file).expanduser()))
+        except (OSError, ssl.SSLError) as exc:
+            raise FeedhubError(f"cannot use the certificate file {cfg.ca_file} ({exc}); check ca_file under [fetch] in config.toml") from None
     transport._pool = type(old)(  # type: ignore[assignment]
-        ssl_context=ssl.create_default_context() if not hasattr(old, "_ssl_context") else old._ssl_context,
+        ssl_context=ssl_context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
@@ -287,7 +296,7 @@ def describe(exc: BaseException, cfg: FetchConfig) -> str:
     if isinstance(exc, httpx.ConnectError):
         text = str(exc) or "connection refused"
         if "ssl" in text.lower() or "certificate" in text.lower():
-            return f"TLS error: {_short(text)}; the site's certificate is not valid"
+            return f"TLS error: {_short(text)}; the site's certificate is not valid (behind a proxy with its own authority? name its PEM file as ca_file under [fetch] in config.toml)"
         return f"cannot connect: {_short(text)}; the server may be down, try later"
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return f"connection reset or closed by the server mid-response ({_short(str(exc)) or type(exc).__name__}); try later"
