@@ -617,6 +617,25 @@ class Compiled:
     query: Any
     empty: bool  # no positive text and no filter: nothing to rank
     notes: list[str] = field(default_factory=list)
+    title_first: TitleFirst | None = None  # a faster exact plan for one very common word (see top_hits)
+
+
+# A word in at least this share of the abstracts is searched title first (top_hits); BM25 gives its abstract
+# matches almost no weight (idf ~ 0 when every abstract has it), yet the union with the title reads them all.
+TITLE_FIRST_MIN_SHARE = 0.5
+TITLE_FIRST_MAX_CANDIDATES = 2000
+K1 = 1.2  # tantivy's BM25 term saturation: a term contributes at most idf * (K1 + 1) * boost
+
+
+@dataclass
+class TitleFirst:
+    """One word in the default fields (and only filters beside it): its title clause, the clauses on the other
+    fields with their boosts and document frequencies, and the filters."""
+
+    word: str
+    title: Any  # the filters and the boosted title clause
+    others: list[tuple[str, float]]  # (field, boost) of the word's other clauses
+    clauses: list[Any]  # the word's boosted clause on every field: the full score, used to rescore
 
 
 class _Compiler:
@@ -774,7 +793,91 @@ def compile_query(opened: Opened, parsed: Any, saved: Callable[[], dict[str, lis
     q, _ = comp.conj(parsed.root.nodes)
     if q is None:
         return Compiled(comp.t.Query.empty_query(), True, comp.notes)
-    return Compiled(q, False, comp.notes)
+    return Compiled(q, False, comp.notes, _title_first(comp, parsed.root.nodes))
+
+
+def _title_first(comp: _Compiler, nodes: tuple[Any, ...]) -> TitleFirst | None:
+    from feedhub.search.query import Filter, Term, normalize_arxiv_id
+
+    terms = [n for n in nodes if isinstance(n, Term)]
+    if len(terms) != 1 or len(terms) + sum(isinstance(n, Filter) for n in nodes) != len(nodes):
+        return None
+    term = terms[0]
+    toks = tokens(term.text)
+    if term.field is not None or term.prefix or len(toks) != 1 or normalize_arxiv_id(term.text):
+        return None
+    word, t, searcher = toks[0], comp.t, comp.searcher
+    n_docs = searcher.num_docs
+    body_df = searcher.doc_freq("body", word)
+    if n_docs == 0 or body_df < TITLE_FIRST_MIN_SHARE * n_docs or searcher.doc_freq("title", word) == 0:
+        return None
+    filters = [(t.Occur.Must, t.Query.const_score_query(comp._filter(n), 0.0)) for n in nodes if isinstance(n, Filter)]
+    title = comp._boost(comp._term("title", word), TITLE_BOOST)
+    others = [("body", 1.0), ("author", AUTHOR_BOOST)]
+    clauses = [title] + [comp._boost(comp._term(f, word), b) for f, b in others]
+    return TitleFirst(word, t.Query.boolean_query([(t.Occur.Must, title), *filters]), others, clauses)
+
+
+def top_hits(opened: Opened, searcher: Any, compiled: Compiled, limit: int) -> list[tuple[float, Any]]:
+    """The ``limit`` best (score, address) pairs of ``compiled.query``: the same hits, scores and order as
+    ``searcher.search(compiled.query, limit)``.
+
+    For one word found in most abstracts (``TitleFirst``) that search reads about two postings a document,
+    most of them abstract matches worth almost nothing: BM25 gives a word in every abstract an idf near 0.
+    So the title clause runs alone first. If its ``limit``-th score ``theta`` is above the most the other
+    fields can add to any document (``bound`` = idf * (K1 + 1) * boost, summed), no document without the
+    word in its title can reach the results, and every document that can has a title score of at least
+    ``theta - bound``: those candidates are rescored with the full query, and their best are the answer.
+    Otherwise (too few title matches, too many candidates) the full query runs as usual."""
+    plan = compiled.title_first
+    if plan is not None:
+        hits = _title_first_hits(opened, searcher, plan, limit)
+        if hits is not None:
+            return hits
+    return list(searcher.search(compiled.query, limit, count=False).hits)
+
+
+def _title_first_hits(opened: Opened, searcher: Any, plan: TitleFirst, limit: int) -> list[tuple[float, Any]] | None:
+    t = _tantivy()
+    want = min(TITLE_FIRST_MAX_CANDIDATES, max(2 * limit, 40))
+    hits = searcher.search(plan.title, want, count=False).hits
+    if len(hits) < limit:
+        return None  # fewer title matches than wanted: documents without the word in the title count
+    theta = hits[limit - 1][0]
+    bound = _others_bound(opened, searcher, plan, hits[0][1])
+    if theta <= bound:
+        return None  # a document matching only outside the title could rank: no shortcut
+    while len(hits) == want and hits[-1][0] >= theta - bound:  # candidates may lie beyond: look further
+        if want >= TITLE_FIRST_MAX_CANDIDATES:
+            return None
+        want = min(TITLE_FIRST_MAX_CANDIDATES, want * 4)
+        hits = searcher.search(plan.title, want, count=False).hits
+    uids = [searcher.doc(addr).get_first("uid") for score, addr in hits if score >= theta - bound]
+    only = t.Query.const_score_query(t.Query.term_set_query(opened.schema, "uid", uids), 0.0)
+    rescore = t.Query.boolean_query([(t.Occur.Must, only)] + [(t.Occur.Should, c) for c in plan.clauses])
+    return list(searcher.search(rescore, limit, count=False).hits)
+
+
+def _others_bound(opened: Opened, searcher: Any, plan: TitleFirst, match: Any) -> float:
+    """The most the word's non-title clauses add to any document's score: BM25 statistics of this searcher,
+    with tantivy's own document count (read from its explanation of a title match, as its BM25 counts)."""
+    import math
+
+    t = _tantivy()
+    explained = json.loads(t.Query.term_query(opened.schema, "title", plan.word).explain(searcher, match).to_json())
+    n_total = next(float(d["value"]) for d in _walk(explained) if str(d.get("description", "")).startswith("N,"))
+    bound = 0.0
+    for fld, boost in plan.others:
+        df = searcher.doc_freq(fld, plan.word)
+        if df:
+            bound += boost * (K1 + 1) * math.log(1 + (n_total - df + 0.5) / (df + 0.5))
+    return bound * 1.001 + 1e-6  # float32 scores: the margin only adds candidates
+
+
+def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("details") or ():
+        yield from _walk(child)
 
 
 # Readers kept open in this process, keyed by folder and database, valid while feedhub's meta file is the

@@ -124,13 +124,13 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
         want = opts.limit + opts.offset
         try:
             if opts.sort == "date" or not parsed.words():  # filters only: newest first
-                res = searcher.search(compiled.query, want, count=False, order_by_field="date")
+                found = searcher.search(compiled.query, want, count=False, order_by_field="date").hits
             else:
-                res = searcher.search(compiled.query, want, count=False)
+                found = ix.top_hits(opened, searcher, compiled, want)
         except ValueError as exc:
             raise InvalidInput(f"cannot run this query: {exc}; simplify it (see feedhub search --help)") from None
         ranked = []
-        for score, addr in res.hits[opts.offset :]:
+        for score, addr in found[opts.offset :]:
             uid = searcher.doc(addr).get_first("uid")
             ranked.append((uid, float(score) if opts.sort == "relevance" else 0.0))
         hits = _hydrate(db, ranked, parsed)
