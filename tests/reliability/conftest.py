@@ -86,6 +86,14 @@ def integrity(db_path: Path) -> list[str]:
         conn.close()
 
 
+def tables(db_path: Path) -> set[str]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        conn.close()
+
+
 def rows(db_path: Path, query: str) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(db_path)
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ITEMS, N_FEEDS, Poller, cli_env, integrity, rows, run, start
+from .conftest import ITEMS, N_FEEDS, Poller, cli_env, integrity, rows, run, start, tables
 
 TRIALS = 20
 ENTRY_KEYS = "SELECT source_id, key FROM entries"
@@ -115,7 +115,9 @@ def test_snapshot_import_survives_sigkill(tmp_path: Path) -> None:
             proc.wait()
         if db.exists():
             assert integrity(db) == ["ok"], f"trial {trial}"
-            present = rows(db, PAPER_IDS)
+            # A kill during the first migration leaves the file without its tables (the migration's
+            # transaction rolled back): nothing was stored, so nothing the poller saw may be missing.
+            present = rows(db, PAPER_IDS) if "papers" in tables(db) else []
             missing = poller.seen - set(present)
             assert not missing, f"trial {trial}: {len(missing)} committed papers lost"
             if 0 < len(present) < n:
