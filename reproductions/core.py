@@ -11,7 +11,7 @@ import math
 import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 Verdict = Literal["reproduced", "not reproduced", "inconclusive"]
 VERDICTS: tuple[str, ...] = ("reproduced", "not reproduced", "inconclusive")
@@ -88,14 +88,20 @@ class Metric:
 
 @dataclass
 class Result:
-    """What an experiment returns: metrics, the verdict computed from them, and figures."""
+    """What an experiment returns: metrics, the verdict computed from them, and figures.
 
-    name: str
-    claim: str
-    verdict: Verdict
-    reason: str  # one or two sentences: the numbers that decided the verdict
-    paper_figure: str  # what the paper reports, e.g. "~6x fewer epochs to 25% training error"
-    measured: str  # the comparable measured figure, e.g. "3.1x ± 0.4x fewer epochs"
+    The verdict comes from ``judgement`` (a :class:`reproductions.verdicts.Judgement`, the one verdict library):
+    when it is given, ``verdict`` and ``reason`` default to its own. ``name`` and ``claim`` are written once, in
+    the catalogue entry: :meth:`reproductions.registry.Reproduction.run` fills them in; experiments leave them out.
+    """
+
+    verdict: Verdict | str = ""
+    reason: str = ""  # one or two sentences: the numbers that decided the verdict
+    paper_figure: str = ""  # what the paper reports, e.g. "~6x fewer epochs to 25% training error"
+    measured: str = ""  # the comparable measured figure, e.g. "1.8x [1.3x, 2.5x] fewer epochs"
+    judgement: Any = None  # reproductions.verdicts.Judgement: estimate, interval, n, reason, per-arm parts
+    name: str = ""
+    claim: str = ""
     metrics: list[Metric] = field(default_factory=list)
     table: list[dict[str, object]] = field(default_factory=list)  # rows printed by `feedhub repro run`
     figures: list[Path] = field(default_factory=list)
@@ -103,11 +109,20 @@ class Result:
     seconds: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.judgement is not None:
+            self.verdict = self.verdict or self.judgement.verdict
+            self.reason = self.reason or self.judgement.reason
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
 
     def to_json(self) -> dict[str, object]:
-        data = asdict(self)
+        judgement = self.judgement
+        self.judgement = None  # asdict would turn it into a dict with inf values; to_dict writes null instead
+        try:
+            data = asdict(self)
+        finally:
+            self.judgement = judgement
+        data["judgement"] = judgement.to_dict() if judgement is not None else None
         data["figures"] = [str(p) for p in self.figures]
         data["metrics"] = [
             {"name": m.name, "mean": m.mean, "std": m.std, "values": m.values, "unit": m.unit} for m in self.metrics
@@ -128,17 +143,3 @@ def _jsonable(value: object) -> object:
     if hasattr(value, "item"):  # numpy / torch scalars
         return value.item()  # type: ignore[no-any-return]
     return str(value)
-
-
-def verdict_from_ratio(measured: float, threshold: float, *, inconclusive_below: float) -> Verdict:
-    """A helper for claims of the form "A is at least ``threshold`` times better than B".
-
-    ``measured >= threshold`` reproduces; below ``inconclusive_below`` it does not; between, inconclusive.
-    """
-    if math.isnan(measured):
-        return "inconclusive"
-    if measured >= threshold:
-        return "reproduced"
-    if measured < inconclusive_below:
-        return "not reproduced"
-    return "inconclusive"

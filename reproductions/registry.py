@@ -13,6 +13,9 @@ from typing import Callable
 
 from reproductions.core import Paper, Result, RunContext
 
+KINDS = ("reproduction", "check")
+TOPICS = ("activations", "optimizers", "regularizers", "augment", "transfer")  # one catalogue module each
+
 
 @dataclass(frozen=True)
 class Reproduction:
@@ -23,6 +26,13 @@ class Reproduction:
     papers: tuple[Paper, ...]
     claim: str  # the paper's claim in one sentence
     experiment: str  # "package.module:function" taking a RunContext, returning a Result
+    # "reproduction": an empirical claim of a paper, counted in the reproduced rate; "check": a mathematical
+    # identity verified numerically (an activation's derivative, the running-average identity), listed apart.
+    kind: str = "reproduction"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
 
     def load_experiment(self) -> Callable[[RunContext], Result]:
         mod_name, _, func = self.experiment.partition(":")
@@ -32,6 +42,8 @@ class Reproduction:
         ctx.out_dir.mkdir(parents=True, exist_ok=True)  # every experiment may write its figures there
         start = time.perf_counter()
         result = self.load_experiment()(ctx)
+        # the name and the claim are written once, here in the catalogue entry, never in the experiment
+        result.name, result.claim = self.name, self.claim
         result.seconds = time.perf_counter() - start
         result.params.setdefault("mode", ctx.mode)
         result.params.setdefault("seed", ctx.seed)
@@ -50,6 +62,7 @@ class UnknownReproduction(KeyError):
 
 
 _REGISTRY: dict[str, Reproduction] = {}
+_LOADED = False
 
 
 def register(rep: Reproduction) -> Reproduction:
@@ -60,21 +73,28 @@ def register(rep: Reproduction) -> Reproduction:
 
 
 def _load_all() -> None:
-    # Each topic's catalogue module calls register(); they hold only metadata (no torch).
-    # (optimizers.py registers the learning-rate schedules too.)
-    for topic in ("activations", "optimizers", "regularizers", "augment", "transfer"):
+    """Import every catalogue module, each of which calls register() (metadata only, no torch).
+
+    Always all of them: "load only if the registry is empty" let one catalogue imported first (a test, a tool)
+    hide every other. Importing a module twice is a no-op, so this is cheap after the first call.
+    (optimizers.py registers the learning-rate schedules too.)"""
+    global _LOADED
+    if _LOADED:
+        return
+    for topic in TOPICS:
         importlib.import_module(f"reproductions.catalogue.{topic}")
+    _LOADED = True
 
 
-def all_reproductions() -> list[Reproduction]:
-    if not _REGISTRY:
-        _load_all()
-    return sorted(_REGISTRY.values(), key=lambda r: (r.topic, r.name))
+def all_reproductions(kind: str | None = None) -> list[Reproduction]:
+    """Every registered entry (or only ``kind``: "reproduction" or "check"), sorted by topic and name."""
+    _load_all()
+    reps = sorted(_REGISTRY.values(), key=lambda r: (r.topic, r.name))
+    return [r for r in reps if kind is None or r.kind == kind]
 
 
 def get(name: str) -> Reproduction:
-    if not _REGISTRY:
-        _load_all()
+    _load_all()
     try:
         return _REGISTRY[name]
     except KeyError:

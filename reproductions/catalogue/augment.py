@@ -7,13 +7,13 @@ ALEXNET = Paper(
     title="ImageNet Classification with Deep Convolutional Neural Networks",
     authors=("Alex Krizhevsky", "Ilya Sutskever", "Geoffrey E. Hinton"),
     year=2012,
-    venue="NeurIPS",
+    venue="NIPS",
     url="https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks",
 )
 RESNET = Paper(
     title="Deep Residual Learning for Image Recognition",
     authors=("Kaiming He", "Xiangyu Zhang", "Shaoqing Ren", "Jian Sun"),
-    year=2015,
+    year=2016,
     venue="CVPR",
     arxiv="1512.03385",
 )

@@ -40,15 +40,15 @@ TIELEMAN_HINTON_2012 = Paper(
 KINGMA_BA_2014 = Paper(
     title="Adam: A Method for Stochastic Optimization",
     authors=("Diederik P. Kingma", "Jimmy Ba"),
-    year=2014,
-    venue="ICLR 2015",
+    year=2015,
+    venue="ICLR",
     arxiv="1412.6980",
 )
 DAUPHIN_2014 = Paper(
     title="Identifying and attacking the saddle point problem in high-dimensional non-convex optimization",
     authors=("Yann Dauphin", "Razvan Pascanu", "Caglar Gulcehre", "Kyunghyun Cho", "Surya Ganguli", "Yoshua Bengio"),
     year=2014,
-    venue="NeurIPS",
+    venue="NIPS",
     arxiv="1406.2572",
 )
 DEEP_LEARNING_CH8 = Paper(
@@ -112,7 +112,8 @@ register(
         topic="optimizers",
         module="reproductions.optimizers.adam",
         papers=(KINGMA_BA_2014,),
-        claim="Adam's training cost falls at least as fast as the best other method's on logistic regression and an MLP.",
+        claim="On logistic regression and multilayer networks Adam's training cost falls at least as fast as that of "
+        "SGD with Nesterov momentum, AdaGrad and RMSProp.",
         experiment="reproductions.experiments.optim_adam:run",
     )
 )
@@ -123,7 +124,7 @@ register(
         topic="optimizers",
         module="reproductions.optimizers.adam",
         papers=(KINGMA_BA_2014,),
-        claim="Without bias correction, Adam with β₂ close to 1 is unstable early in training.",
+        claim="Without its bias-correction terms, Adam with β₂ close to 1 is unstable early in training.",
         experiment="reproductions.experiments.optim_adam_bias_correction:run",
     )
 )
@@ -141,12 +142,24 @@ register(
 register(
     Reproduction(
         name="lr-decay",
-        title="Step, exponential and 1/t learning-rate decay; the running-average identity",
+        title="Step, exponential and 1/t learning-rate decay against a constant rate",
         topic="schedules",
         module="reproductions.schedules.exponential",
         papers=(DEEP_LEARNING_CH8,),
-        claim="Decaying the learning rate lowers the loss below a constant rate's noise floor; a running average "
-        "with α = 1 − 1/N is the exact mean.",
+        claim="Decaying the learning rate (step, exponential or 1/t) lowers SGD's training loss below the noise "
+        "floor at which a constant rate stalls.",
         experiment="reproductions.experiments.schedules_lr_decay:run",
+    )
+)
+register(
+    Reproduction(
+        name="running-average",
+        title="The running-average identity: α = 1 − 1/N gives the exact mean",
+        topic="schedules",
+        module="reproductions.schedules.running_average",
+        papers=(DEEP_LEARNING_CH8,),
+        claim="A running average μ_N = α μ_{N−1} + (1 − α) x_N with α = 1 − 1/N equals the mean of x₁..x_N.",
+        experiment="reproductions.experiments.schedules_lr_decay:run_running_average",
+        kind="check",
     )
 )

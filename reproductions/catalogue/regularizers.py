@@ -17,12 +17,12 @@ WAN = Paper(
     venue="ICML",
     url="https://proceedings.mlr.press/v28/wan13.html",
 )
-LOSHCHILOV = Paper(
-    title="Decoupled Weight Decay Regularization",
-    authors=("Ilya Loshchilov", "Frank Hutter"),
-    year=2019,
-    venue="ICLR",
-    arxiv="1711.05101",
+KROGH_HERTZ = Paper(
+    title="A Simple Weight Decay Can Improve Generalization",
+    authors=("Anders Krogh", "John A. Hertz"),
+    year=1991,
+    venue="NIPS",
+    url="https://papers.nips.cc/paper/563-a-simple-weight-decay-can-improve-generalization",
 )
 IOFFE = Paper(
     title="Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift",
@@ -38,7 +38,8 @@ HUANG = Paper(
     venue="ECCV",
     arxiv="1603.09382",
 )
-GRAHAM = Paper(title="Fractional Max-Pooling", authors=("Benjamin Graham",), year=2014, arxiv="1412.6071")
+GRAHAM = Paper(title="Fractional Max-Pooling", authors=("Benjamin Graham",), year=2014, venue="arXiv preprint",
+               arxiv="1412.6071")
 
 register(
     Reproduction(
@@ -46,8 +47,8 @@ register(
         title="None vs L2 vs dropout vs DropConnect on a few hundred digits",
         topic="regularizers",
         module="reproductions.regularizers.dropout",
-        papers=(SRIVASTAVA, WAN, LOSHCHILOV),
-        claim="Dropout and DropConnect lower the test error and the train-test gap of an overfitting network",
+        papers=(SRIVASTAVA, WAN, KROGH_HERTZ),
+        claim="Dropout and DropConnect each lower the test error of an overfitting network.",
         experiment="reproductions.experiments.regularizers_overfitting:run",
     )
 )
@@ -58,7 +59,7 @@ register(
         topic="regularizers",
         module="reproductions.regularizers.dropout",
         papers=(SRIVASTAVA,),
-        claim="The weight-scaled network matches Monte-Carlo averaging of ~50 thinned networks",
+        claim="At test time, the weight-scaled network matches Monte-Carlo averaging of about 50 thinned networks.",
         experiment="reproductions.experiments.regularizers_dropout_ensemble:run",
     )
 )
@@ -69,7 +70,7 @@ register(
         topic="regularizers",
         module="reproductions.regularizers.batchnorm",
         papers=(IOFFE,),
-        claim="Batch normalization reaches the same accuracy in far fewer steps (14x for Inception)",
+        claim="Batch normalization reaches the same accuracy in far fewer training steps (14x fewer for Inception).",
         experiment="reproductions.experiments.regularizers_batchnorm:run",
     )
 )
@@ -80,7 +81,8 @@ register(
         topic="regularizers",
         module="reproductions.regularizers.stochastic_depth",
         papers=(HUANG,),
-        claim="Stochastic depth cuts training time by ~25% and lowers the test error",
+        claim="Training with stochastic depth cuts training time (about 25 % with a linear decay to 0.5) and lowers "
+        "the test error.",
         experiment="reproductions.experiments.regularizers_stochastic_depth:run",
     )
 )
@@ -91,7 +93,8 @@ register(
         topic="regularizers",
         module="reproductions.regularizers.fractional_maxpool",
         papers=(GRAHAM,),
-        claim="FMP with alpha = sqrt(2) beats 2x2 max-pooling and improves further when test passes are averaged",
+        claim="Fractional max-pooling with α ≈ √2 gives lower test error than 2x2 max-pooling, and lower still when "
+        "several random pooling regions are averaged at test time.",
         experiment="reproductions.experiments.regularizers_fmp:run",
     )
 )

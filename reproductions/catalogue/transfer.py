@@ -23,7 +23,7 @@ TRANSFERABLE = Paper(
     title="How transferable are features in deep neural networks?",
     authors=("Jason Yosinski", "Jeff Clune", "Yoshua Bengio", "Hod Lipson"),
     year=2014,
-    venue="NeurIPS",
+    venue="NIPS",
     arxiv="1411.1792",
 )
 FAST_RCNN = Paper(

@@ -18,7 +18,6 @@ import torch
 from torch import Tensor, nn
 
 from reproductions.activations import ELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh
-from reproductions.core import Verdict
 from reproductions.experiments.figures import savefig  # noqa: F401  (re-exported for this topic's experiments)
 
 # ---- activations and their initialisation --------------------------------------------------------
@@ -255,21 +254,6 @@ def best_on_grid(
 # ---- verdicts and reporting ----------------------------------------------------------------------
 
 
-def paired_verdict(diffs: Sequence[float], *, min_effect: float) -> tuple[Verdict, float, float]:
-    """Verdict for "A beats B" from per-seed paired differences (B - A, positive = A better).
-
-    Reproduced when the mean difference is at least ``min_effect`` and two standard errors above 0;
-    not reproduced when the mean difference is <= 0; otherwise (a positive difference within the
-    noise or below ``min_effect``) inconclusive. Returns (verdict, mean, standard error)."""
-    mean = statistics.fmean(diffs)
-    se = statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else math.inf
-    if mean >= min_effect and mean > 2 * se:
-        return "reproduced", mean, se
-    if mean <= 0:
-        return "not reproduced", mean, se
-    return "inconclusive", mean, se
-
-
 def setup_matplotlib() -> None:
     import matplotlib
 
@@ -315,9 +299,11 @@ def tune_then_test(
     seeds: Sequence[int],
     device: str,
     param_groups: Callable[[nn.Module], list[dict[str, object]]] | None = None,
+    tune_seed: int | None = None,
 ) -> tuple[float, dict[float, float], bool, list[History], list[nn.Module]]:
-    """Tune the learning rate on a validation split (seed ``seeds[0]``, lowest final validation
-    error, edges extended), then train on the full training set once per seed at that rate.
+    """Tune the learning rate on a validation split (seed ``tune_seed``, never one of ``seeds``: default
+    ``seeds[0] + 10000``; lowest final validation error, edges extended), then train on the full training set
+    once per reported seed at that rate.
 
     Returns (chosen lr, validation error per lr, whether the best is interior, histories, models)."""
     val = split_validation(data)
@@ -329,7 +315,7 @@ def tune_then_test(
         return train(model, d, lr=lr, epochs=epochs, batch_size=batch_size, seed=seed, param_groups=groups), model
 
     def score(lr: float) -> float:
-        hist, _ = fit(val, lr, seeds[0])
+        hist, _ = fit(val, lr, tune_seed if tune_seed is not None else seeds[0] + 10_000)
         return math.inf if hist.diverged or not hist.test_error else hist.test_error[-1]
 
     lr, scores, interior = best_on_grid(grid, score)
