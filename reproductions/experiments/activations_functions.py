@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from reproductions.activations import elu, leaky_relu, maxout, prelu, relu, sigmoid, tanh
+from reproductions.verdicts import check, combine
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.activations_common import one_thread, savefig, setup_matplotlib
 
@@ -114,10 +115,13 @@ def run(ctx: RunContext) -> Result:
     parity_ok = max_value_diff < 1e-9 and max_grad_diff < 1e-9
     saturates = sig_ratio < 1e-3 and tanh_ratio < 1e-3
     relu_ok = relu_grad_at_10 == 1.0 and relu_grad_at_minus10 == 0.0
-    if saturates and relu_ok and parity_ok:
-        verdict = "reproduced"
-    else:
-        verdict = "not reproduced"
+    # a check, not a reproduction: each property is an identity of the formulas, verified to a tolerance
+    judgement = combine([
+        check(max(max_value_diff, max_grad_diff), tol=1e-9, label="our modules vs torch, value and gradient"),
+        check(max(sig_ratio, tanh_ratio), tol=1e-3, label="σ'(±10)/σ'(0) and tanh'(±10)/tanh'(0) below 1e-3"),
+        check(abs(relu_grad_at_10 - 1.0) + abs(relu_grad_at_minus10), tol=0.0, label="ReLU'(10) = 1, ReLU'(-10) = 0"),
+    ])
+    del saturates, relu_ok
     reason = (
         f"σ'(±10)/σ'(0) = {sig_ratio:.3g} and tanh'(±10)/tanh'(0) = {tanh_ratio:.3g} (both below 1e-3: saturated "
         f"units pass almost no gradient), while ReLU'(10) = {relu_grad_at_10:g} and ReLU'(-10) = {relu_grad_at_minus10:g}; "
@@ -126,9 +130,7 @@ def run(ctx: RunContext) -> Result:
     if not parity_ok:
         reason += " Parity with torch FAILED."
     return Result(
-        name="activation-functions",
-        claim="Sigmoid and tanh saturate: at x = ±10 their gradient all but vanishes, while ReLU keeps gradient 1 for x > 0.",
-        verdict=verdict,
+        judgement=judgement,
         reason=reason,
         paper_figure="σ'(x) = σ(x)(1-σ(x)) ≤ 1/4 and → 0 as |x| grows (LeCun et al. 1998); cs231n: 'what happens when x = -10, 0, 10?'",
         measured=f"σ'(-10, 0, 10) = {', '.join(f'{d:.3g}' for d in at_points['sigmoid'][1])}; "

@@ -15,6 +15,13 @@ Three measurements:
 3. The speed claim: softmax regression on the digits pixels in [0, 1] (all positive, like sigmoid
    outputs) against the same pixels with their mean removed; full-batch gradient descent, learning
    rate tuned on a grid for each, epochs to reach a training-loss threshold.
+
+Design (fixed before the run): sklearn digits pixels / 16 (all positive) against the same pixels centred;
+softmax regression, full-batch gradient descent, lr per input on the grid {3, 10, 30, 100} (extended while the
+best is at an edge) by epochs to the loss threshold, on a tuning seed never reported; reported seeds 2 (smoke),
+3 (quick), 5 (full); metric: epochs to training loss 0.2 (0.6 at smoke size, capped at 500). Decision: the
+per-seed log-ratio positive/centred epochs (``paired_ratio``, 95 % t interval): reproduced if above 1, not
+reproduced if below 1. The one-sign property of the gradients is an identity, reported as a check beside it.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ import math
 import torch
 from torch import nn
 
+from reproductions.experiments.figures import mean_band
+from reproductions.verdicts import check, paired_ratio, short_run
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.activations_common import (
     one_thread,
@@ -32,7 +41,6 @@ from reproductions.experiments.activations_common import (
     digits,
     finite,
     mlp,
-    paired_verdict,
     savefig,
     setup_matplotlib,
 )
@@ -129,7 +137,7 @@ def run(ctx: RunContext) -> Result:
         def score(lr: float, x: torch.Tensor = x, best_so_far: list[float] = best_so_far) -> float:
             # a learning rate that needs more than twice the best so far has lost: stop it there
             cap = int(min(max_epochs, 2 * best_so_far[0]))
-            epochs_needed = _epochs_to_loss(x, y, lr, threshold, cap, seeds[0])[0]
+            epochs_needed = _epochs_to_loss(x, y, lr, threshold, cap, seeds[0] + 10_000)[0]  # a tuning seed
             best_so_far[0] = min(best_so_far[0], epochs_needed)
             return epochs_needed
 
@@ -138,12 +146,12 @@ def run(ctx: RunContext) -> Result:
 
     ctx.report("epochs to the loss threshold", 0.6)
     epochs: dict[str, list[float]] = {"positive": [], "centred": []}
-    curves: dict[str, list[float]] = {}
+    curves: dict[str, list[list[float]]] = {"positive": [], "centred": []}
     for s in seeds:
         for name, x in (("positive", x_pos), ("centred", x_cen)):
             e, losses = _epochs_to_loss(x, y, lr_choice[name], threshold, max_epochs, s)
             epochs[name].append(e)
-            curves.setdefault(name, losses)
+            curves[name].append(list(losses))
     pos = finite(epochs["positive"], float(max_epochs))
     cen = finite(epochs["centred"], float(max_epochs))
     speedups = [p / c for p, c in zip(pos, cen)]
@@ -160,38 +168,40 @@ def run(ctx: RunContext) -> Result:
     ax1.set_title("per-example SGD from w = 0: all-positive inputs zig-zag")
     ax1.legend(fontsize=8, loc="lower left")
     for name in ("positive", "centred"):
-        ax2.semilogy(range(1, len(curves[name]) + 1), curves[name], label=f"{name} inputs, lr {lr_choice[name]:g}")
+        n = min(len(c) for c in curves[name])
+        mean_band(ax2, list(range(1, n + 1)), [c[:n] for c in curves[name]], log=True,
+                  label=f"{name} inputs, lr {lr_choice[name]:g}")
+    ax2.set_yscale("log")
     ax2.axhline(threshold, color="grey", linestyle=":", label=f"threshold {threshold}")
     ax2.set_xscale("log")
     ax2.set_xlabel("full-batch gradient step")
     ax2.set_ylabel("training cross-entropy")
-    ax2.set_title("softmax regression on digits pixels (seed 0)")
+    ax2.set_title("softmax regression on digits pixels (mean over seeds, until the first reaches the threshold)")
     ax2.legend(fontsize=8)
     figure = savefig(fig, ctx.out_dir, "sigmoid_zigzag.png")
 
     # paired comparison on log epochs: positive / centred; at least 1.5x is the effect we ask for
-    log_diffs = [math.log(s) for s in speedups]
-    speed_verdict, mean_log, se_log = paired_verdict(log_diffs, min_effect=math.log(1.5))
-    speedup = math.exp(mean_log)
+    # the sign property is an identity of backprop through positive inputs (a check, reported beside it); the
+    # reproduction is the speed-up, judged on the per-seed ratio positive/centred epochs
+    judgement = paired_ratio(pos, cen, label="epochs to the loss, positive / centred inputs",
+                             too_short=short_run(ctx.mode))
+    speedup = judgement.estimate
     mean_sig, mean_tanh = sum(agree_sig) / len(agree_sig), sum(agree_tanh) / len(agree_tanh)
-    signs_hold = mean_sig >= 0.99 and mean_tanh <= 0.1
-    verdict = speed_verdict if signs_hold else "not reproduced"
+    sign_check = check(1.0 - min(agree_sig), tol=1e-9, label="sigmoid hidden units: all per-example gradients share a sign")
     reason = (
         f"With sigmoid hidden units {mean_sig:.1%} of per-example gradients on an output neuron's weights share one sign "
         f"(tanh: {mean_tanh:.1%}); softmax regression needs {sum(pos) / len(pos):.0f} epochs on all-positive pixels vs "
         f"{sum(cen) / len(cen):.0f} on centred ones to reach loss {threshold} (geometric-mean speed-up {speedup:.2g}x, "
-        f"log-SE {se_log:.2g}; lr tuned per input: {lr_choice['positive']:g} vs {lr_choice['centred']:g})."
+        f"lr tuned per input: {lr_choice['positive']:g} vs {lr_choice['centred']:g}). " + judgement.reason
+        + f" Check beside it: {sign_check.reason}"
     )
     if not all(lr_interior.values()):
         reason += " A best learning rate is at the edge of its (extended) grid."
     return Result(
-        name="sigmoid-zigzag",
-        claim="Non-zero-centred (all-positive) inputs give all of a neuron's weight gradients one sign, "
-        "forcing zig-zag updates; zero-mean inputs converge faster.",
-        verdict=verdict,
+        judgement=judgement,
         reason=reason,
         paper_figure="Qualitative: 'convergence is usually faster if the average of each input variable over the training set "
-        "is close to zero' (LeCun et al. 1998, Sec. 4.3); threshold here: >= 1.5x fewer epochs",
+        "is close to zero' (LeCun et al. 1998, Sec. 4.3); no number",
         measured=f"{speedup:.2g}x fewer epochs with centred inputs; same-sign gradients {mean_sig:.0%} (sigmoid) vs {mean_tanh:.0%} (tanh)",
         metrics=[
             Metric("same_sign_fraction_sigmoid_hidden", agree_sig),

@@ -12,6 +12,11 @@ holds the same share of the initial gap), the O(1/t) rate of the guarantee; NAG'
 
 Measured: the slope of log(f(θ_t) − f*) against log t over t in [20, T] for GD, NAG (Sutskever's form with the
 μ_t schedule), heavy-ball momentum and NAG with a constant μ = 0.9. Claim: NAG's slope ≈ −2, GD's ≥ −1.
+
+Decision (fixed before the run): each method's per-seed log-log slope of f − f* over the fitted range, judged on
+its own by equivalence with the claimed exponent (``equivalence``, margin 0.3 fixed here, 90 % t interval):
+NAG's slope within −2 ± 0.3, GD's within −1 ± 0.3; reproduced if both are, not reproduced if either interval lies
+outside its margin, else inconclusive. Learning rates are tuned from a start that is never reported.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import time
 
 import torch
 
+from reproductions.verdicts import combine, equivalence, short_run
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.optim_common import COLORS, Tuning, fmt, log_grid, make_optimizer, pyplot, single_threaded, tune_lr
 from reproductions.experiments.figures import savefig
@@ -91,7 +97,7 @@ def run(ctx: RunContext) -> Result:
 
     grid = log_grid(0.1, 3.0, 2 if ctx.smoke else 3)
     tunings: dict[str, Tuning] = {}
-    x0 = x0_for(seeds[0])
+    x0 = x0_for(seeds[0] + 10_000)  # the learning rates are tuned from a start that is never reported
     for i, method in enumerate(METHODS):
         ctx.report(f"tuning {method}", i / (len(METHODS) + 1))
 
@@ -114,19 +120,20 @@ def run(ctx: RunContext) -> Result:
 
     mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
     s_gd, s_nag = mean(slopes["sgd"]), mean(slopes["nesterov-schedule"])
-    if s_nag <= -1.7 and s_nag - s_gd <= -0.7:
-        verdict = "reproduced"
-    elif s_nag > -1.3 or s_nag - s_gd > -0.3:
-        verdict = "not reproduced"
-    else:
-        verdict = "inconclusive"
+    # each rate judged on its own against the claimed exponent, a margin of 0.3 fixed here:
+    # NAG's slope in [-2.3, -1.7] (O(1/t²)), GD's in [-1.3, -0.7] (O(1/t)); equivalence on the per-seed slopes
+    short = short_run(ctx.mode)
+    judgement = combine([
+        equivalence(slopes["nesterov-schedule"], [-2.0] * len(seeds), margin=0.3, label="NAG slope vs −2",
+                    too_short=short),
+        equivalence(slopes["sgd"], [-1.0] * len(seeds), margin=0.3, label="GD slope vs −1", too_short=short),
+    ])
     measured = (
         f"log-log slope of f − f* over t in [{FIT_FROM}, {steps}]: NAG {fmt(s_nag)}, GD {fmt(s_gd)} "
         f"(final gap NAG {mean(finals['nesterov-schedule']):.3g} vs GD {mean(finals['sgd']):.3g})"
     )
     reason = (
-        f"{measured}; the O(1/t²) vs O(1/t) claim needs NAG's slope <= −1.7 and at least 0.7 steeper than GD's "
-        "(not reproduced if NAG's slope > −1.3 or within 0.3 of GD's)."
+        f"{measured}. " + judgement.reason
         + ("" if all(t.interior for t in tunings.values()) else " Some best learning rates stayed at a grid edge.")
     )
 
@@ -155,10 +162,7 @@ def run(ctx: RunContext) -> Result:
     path = savefig(fig, ctx.out_dir, "nesterov_convergence.png", dpi=90)
 
     return Result(
-        name="nesterov",
-        claim="On a smooth convex function Nesterov's accelerated gradient reaches f − f* = O(1/t²), while gradient "
-        "descent's guarantee is O(1/t).",
-        verdict=verdict,
+        judgement=judgement,
         reason=reason,
         paper_figure="Nesterov (1983), Sutskever et al. (2013) §2: f(θ_t) − f* ≤ O(1/t²) for NAG (log-log slope −2), "
         "O(1/t) for GD (slope −1)",

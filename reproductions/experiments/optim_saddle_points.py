@@ -11,6 +11,11 @@ iterations that are attracted to critical points of any index: Levenberg-Marquar
 −(H² + λI)⁻¹ H g), started from random weights at several scales and from snapshots along gradient descent.
 Points with ‖∇L‖ < 1e-4 are kept; for each, the loss and the fraction of Hessian eigenvalues < −1e-7 are recorded.
 Measured: Spearman's rank correlation between loss and index.
+
+Decision (fixed before the run): critical points found from several starts are deduplicated per seed
+(``distinct_points`` on (index, loss), rtol 1e-3); each seed's losses are divided by its largest; the tie-aware
+Spearman correlation of index with loss over the pooled distinct points (``rank_correlation``, Fisher-z 95 %
+interval, at least 8 points): reproduced if it lies above 0, not reproduced if below 0, else inconclusive.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import time
 import torch
 from torch.func import grad, hessian
 
+from reproductions.verdicts import distinct_points, rank_correlation, short_run, spearman
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.optim_common import fmt, pyplot, single_threaded
 from reproductions.experiments.figures import savefig
@@ -82,13 +88,6 @@ def newton_to_critical(theta: torch.Tensor, loss, g_fn, h_fn, iters: int) -> tup
     return theta, gn
 
 
-def spearman(a: list[float], b: list[float]) -> float:
-    ra = torch.tensor(a).argsort().argsort().double()
-    rb = torch.tensor(b).argsort().argsort().double()
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    return float((ra * rb).sum() / (ra.norm() * rb.norm()).clamp_min(1e-12))
-
-
 @single_threaded
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
@@ -123,6 +122,8 @@ def run(ctx: RunContext) -> Result:
                 ev = torch.linalg.eigvalsh(h_fn(crit))
                 index = float((ev < -1e-7).double().mean())
                 found.append((index, float(loss(crit))))
+        # the same critical point reached from several starts counts once
+        found = [found[i] for i in distinct_points(found, rtol=1e-3, atol=1e-9)]
         points[seed] = found
         n_found.append(float(len(found)))
         if len(found) >= 3:
@@ -134,22 +135,18 @@ def run(ctx: RunContext) -> Result:
             max_loss.append(max(l for _, l in found))
 
     mean = lambda xs: sum(xs) / len(xs) if xs else math.nan  # noqa: E731
-    rho = mean(corr)
     total = int(sum(n_found))
-    if len(corr) < min(2, len(seeds)) or total < 6:  # one seed's few points are no evidence
-        verdict = "inconclusive"
-    elif rho >= 0.5:
-        verdict = "reproduced"
-    elif rho <= 0.1:
-        verdict = "not reproduced"
-    else:
-        verdict = "inconclusive"
+    # every seed is its own problem: losses are divided by that seed's largest before pooling the distinct points
+    pooled = [(a, l / max(q[1] for q in pts)) for pts in points.values() if pts for a, l in pts]
+    judgement = rank_correlation([p[0] for p in pooled], [p[1] for p in pooled], min_points=8,
+                                 label="index vs loss (distinct points, pooled over seeds)",
+                                 too_short=short_run(ctx.mode))
+    rho = judgement.estimate
     measured = (
         f"{total} near-critical points (‖∇L‖ < {GRAD_TOL:g}) over {len(seeds)} seeds; Spearman correlation of loss "
-        f"with index {fmt(rho)} (per seed {', '.join(fmt(c, 2) for c in corr)})"
+        f"with index {judgement.fmt()} (per seed {', '.join(fmt(c, 2) for c in corr)})"
     )
-    reason = (f"{measured}. Reproduced if the mean rank correlation is >= 0.5, not reproduced if <= 0.1; inconclusive with "
-              f"fewer than 6 points or fewer than 2 seeds with >= 3 points each.")
+    reason = f"{measured}. " + judgement.reason
 
     fig, ax = plt.subplots(figsize=(7, 5))
     for seed, found in points.items():
@@ -163,10 +160,7 @@ def run(ctx: RunContext) -> Result:
     path = savefig(fig, ctx.out_dir, "saddle_points_index_vs_loss.png", dpi=90)
 
     return Result(
-        name="saddle-points",
-        claim="Critical points with high training error are saddle points with many directions of negative curvature; "
-        "the error increases with the index, and minima (index 0) have low error.",
-        verdict=verdict,
+        judgement=judgement,
         reason=reason,
         paper_figure="Dauphin et al. 2014 Fig. 1: training error vs index α of critical points of small MLPs, a "
         "monotonically increasing relation",

@@ -15,6 +15,12 @@ Four problems, each a 2-D function with several starting points (jittered by the
    Claim: the gradient is zero at a local minimum, so SGD stays there; momentum's velocity can carry it through.
 
 Each optimizer's learning rate is tuned per problem on a log grid whose best value must be interior.
+
+Decision (fixed before the run), each sub-claim on its own (``combine``): ill-conditioning, the per-seed
+log-ratio SGD / momentum steps above 1; saddle, SGD / the fastest other above 1 (``paired_ratio``); noise floor,
+the per-seed slope of log floor on log lr equivalent to 1 within ±0.25 (``equivalence``); local minimum, the
+per-seed fraction of starts ending in the global basin higher with momentum than with SGD
+(``paired_difference``). Learning rates are tuned on starts of a seed that is never reported.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Callable
 
 import torch
 
+from reproductions.verdicts import combine, equivalence, paired_difference, paired_ratio, short_run
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.optim_common import (
     COLORS,
@@ -197,8 +204,8 @@ def run(ctx: RunContext) -> Result:
     for k, (prob, f) in enumerate(problems.items()):
         ctx.report(f"{prob}: tuning and running six optimizers", k / 5)
         noise = NOISE_SIGMA if prob == "noise" else 0.0
-        # tune on the first seed's starts
-        x0 = starts(prob, seeds[0])
+        # tune on starts of a seed that is never reported
+        x0 = starts(prob, seeds[0] + 10_000)
         f0 = f(x0)
         for name in NAMES:
             def evaluate(lrs: list[float], name: str = name) -> list[float]:
@@ -239,14 +246,18 @@ def run(ctx: RunContext) -> Result:
     mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
     q, sr, slope = mean(quad_ratio), mean(saddle_ratio), mean(slopes)
     well_sgd, well_mom = mean(per_seed["well"]["sgd"]), mean(per_seed["well"]["momentum"])
-    checks = {
-        "ill-conditioning": q >= 3.0,
-        "saddle": sr >= 3.0,
-        "noise floor": 0.75 <= slope <= 1.25,
-        "local minimum": well_sgd <= 0.25 and well_mom - well_sgd >= 0.25,
-    }
-    failed = [k for k, ok in checks.items() if not ok]
-    verdict = "reproduced" if not failed else ("not reproduced" if len(failed) >= 2 else "inconclusive")
+    # four sub-claims, each judged on its own (thresholds fixed here, before the run)
+    short = short_run(ctx.mode)
+    parts = [
+        paired_ratio(per_seed["quadratic"]["sgd"], per_seed["quadratic"]["momentum"], label="ill-conditioning: "
+                     "SGD / momentum steps", too_short=short),
+        paired_ratio(per_seed["saddle"]["sgd"], saddle_other, label="saddle: SGD / fastest other steps",
+                     too_short=short),
+        equivalence(slopes, [1.0] * len(slopes), margin=0.25, label="noise floor ∝ lr: slope vs 1", too_short=short),
+        paired_difference(per_seed["well"]["sgd"], per_seed["well"]["momentum"], direction="higher",
+                          label="local minimum: momentum − SGD fraction in the global basin", too_short=short),
+    ]
+    judgement = combine(parts)
     measured = (
         f"κ={KAPPA:g} quadratic: SGD needs {fmt(q)}x the steps of momentum (√κ = {math.sqrt(KAPPA):.3g}); saddle: SGD "
         f"needs {fmt(sr)}x the steps of the fastest other; constant-lr SGD's loss floor ∝ lr^{fmt(slope)}; local "
@@ -254,9 +265,7 @@ def run(ctx: RunContext) -> Result:
     )
     edges = [f"{p}/{LABELS[n]}" for p, ts in tunings.items() for n, t in ts.items() if not t.interior]
     reason = (
-        f"{len(checks) - len(failed)}/4 sub-claims hold" + (f" (failed: {', '.join(failed)})" if failed else "")
-        + f": {measured}. Thresholds: step ratios >= 3, floor slope in [0.75, 1.25], SGD <= 25% and momentum at "
-        "least 25 points more in the global basin."
+        f"{measured}. " + judgement.reason
         + (f" Best lr still at a grid edge for {', '.join(edges)}." if edges else "")
     )
     figures = _figures(plt, ctx, shown, tunings, floor_lrs, floors_seed0)
@@ -270,11 +279,7 @@ def run(ctx: RunContext) -> Result:
         for n in NAMES
     ]
     return Result(
-        name="sgd-problems",
-        claim="SGD is slow on ill-conditioned problems and near saddle points, bounces at a noise floor with a constant "
-        "learning rate, and stops in local minima; momentum and the adaptive methods address the first two, and "
-        "momentum can roll through a shallow local minimum.",
-        verdict=verdict,
+        judgement=judgement,
         reason=reason,
         paper_figure="cs231n / Goodfellow et al. ch. 8: GD's iterations grow like κ, momentum's like √κ; SGD stalls near "
         "saddles and in local minima; with noisy gradients and a constant lr SGD does not converge",
