@@ -42,9 +42,9 @@ TRANSFER_LEARNING = register(
         module="reproductions.transfer.finetune",
         papers=(DECAF, OFF_THE_SHELF, TRANSFERABLE, FAST_RCNN),
         claim=(
-            "Features of a CNN pretrained on a large source task transfer: with scarce, similar target data a "
-            "linear classifier on frozen features beats training from scratch, and the best strategy "
-            "(linear on top / early layers, fine-tune a few / all layers) depends on target size and similarity."
+            "Features of a CNN pretrained on a large source task transfer: in each cell of the lecture's 2x2 table "
+            "(target size x similarity) the advised strategy beats a competent from-scratch CNN and a linear "
+            "classifier on the raw inputs."
         ),
         experiment="reproductions.experiments.transfer:run",
     )

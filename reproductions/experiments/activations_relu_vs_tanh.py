@@ -74,7 +74,7 @@ def run(ctx: RunContext) -> Result:
 
     split = split_seeds(ctx.seed, 1, 1 if ctx.smoke else (3 if ctx.quick else 5))
     seeds = list(split.report)
-    channels = 8 if ctx.smoke else 32
+    channels = 8 if ctx.smoke else 16
     samples = 1000 if ctx.smoke else 3000
     max_epochs = 3 if ctx.smoke else 40
     batch = 128

@@ -17,7 +17,7 @@ def test_augmentation_smoke_run(tmp_path) -> None:
     for m in result.metrics:
         assert m.values and all(math.isfinite(v) for v in m.values), m.name
     names = {p.name for p in result.figures}
-    assert names == {"augmentation_shift.png", "pca_colour.png"}
+    assert names == {"augmentation.png", "pca_colour.png"}
     for fig in result.figures:
         assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result.params["mode"] == "smoke"
