@@ -35,6 +35,11 @@ Design (fixed before the run):
   is compared with each baseline (``scratch-pooled`` and ``linear-raw``) on its own (``paired_difference``, paired
   by seed, 95 % t interval); the cell is reproduced if the advised strategy beats both, not reproduced if either
   baseline beats it, else inconclusive. The overall verdict ``combine``s the four cells.
+
+Known limitation, stated so the verdict is read correctly: the transferred strategies start from the strided
+``SmallCNN1d`` (pretrained on the source), while ``scratch-pooled`` has the shift-invariant architecture; a loss
+to it measures transfer from this source network against a better architecture trained from scratch, not transfer
+of the better architecture itself (not built yet).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,36 @@ def test_a_run_creates_its_output_folder(tmp_path: Path) -> None:
     assert result.verdict in VERDICTS and result.figures
     assert all(Path(f).parent == out and Path(f).exists() for f in result.figures)
     assert result.params["mode"] == "smoke" and result.seconds > 0
+
+
+def test_importing_one_catalogue_first_does_not_hide_the_others() -> None:
+    # a fresh interpreter: import one catalogue (it registers only its own), then ask the registry for all
+    code = (
+        "import reproductions.catalogue.transfer; from reproductions.registry import all_reproductions, get;"
+        "topics = {r.topic for r in all_reproductions()}; print(sorted(topics)); get('adam')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(sorted(TOPICS))
+
+
+def test_checks_are_marked_apart_from_reproductions() -> None:
+    checks = {r.name for r in all_reproductions(kind="check")}
+    assert {"activation-functions", "running-average"} <= checks
+    assert all(r.kind in ("reproduction", "check") for r in all_reproductions())
+    assert "dead-relu" not in checks and "adam" not in checks
+
+
+def test_name_and_claim_come_from_the_catalogue(tmp_path: Path) -> None:
+    rep = get("running-average")
+    result = rep.run(RunContext(smoke=True, out_dir=tmp_path))
+    assert result.name == rep.name and result.claim == rep.claim
+    assert result.judgement is not None and result.judgement.verdict == result.verdict
+
+
+def test_no_experiment_writes_its_own_name_or_claim() -> None:
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "reproductions" / "experiments"
+    for path in root.glob("*.py"):
+        text = path.read_text()
+        assert "claim=" not in text and "name=\"" not in text.replace('label="', ""), path.name
