@@ -123,6 +123,16 @@ register(Reproduction(
     experiment=_X + "activations_dead_relu:run",
 ))
 register(Reproduction(
+    name="rectifiers-vs-tanh",
+    title="Rectifiers (ReLU, leaky ReLU) vs tanh in a deep MLP",
+    topic="activations",
+    module="reproductions.activations.leaky_relu",
+    papers=(MAAS_2013,),
+    claim="Deep networks with rectifier units reach lower error than with tanh units, and the leaky rectifier "
+    "performs about the same as the plain rectifier.",
+    experiment=_X + "activations_rectifiers:run",
+))
+register(Reproduction(
     name="prelu",
     title="PReLU (learned per-channel slope) vs ReLU",
     topic="activations",

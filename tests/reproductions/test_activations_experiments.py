@@ -22,6 +22,7 @@ NAMES = [
     "prelu",
     "elu",
     "maxout",
+    "rectifiers-vs-tanh",
 ]
 
 
