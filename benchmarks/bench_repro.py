@@ -1,16 +1,18 @@
-"""Wall time of every reproduction's --quick experiment, and of all of them together.
+"""Wall time and verdict of every reproduction's experiment (--quick by default), and of all of them together.
 
-Goal (issue 7): each --quick <= 60 s on 2 CPU cores; all of issue 7's (activations, optimizers,
-schedules) together <= 5 minutes. Issue 8's (regularizers, augment, transfer) are timed too.
-The baseline printed beside them is the cost of starting: importing torch and the experiment module.
+Goal (issue 17): each --quick <= 60 s on 2 CPU cores, all together <= 6 minutes. For each experiment it prints the
+kind (reproduction or check), the wall time, the verdict, and the estimate with its interval; the total is split
+into reproductions and checks, and the count of verdicts keeps checks apart. The baseline printed beside them is
+the cost of starting: importing torch.
 
     python benchmarks/bench_repro.py [--topic optimizers] [--name adam] [--mode quick|smoke|full]
+                                     [--out DIR]  (keep the figures and write DIR/report.md and DIR/report.html)
+                                     [--json rows.json]
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
@@ -20,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-ISSUE7 = ("activations", "optimizers", "schedules")
+GOAL_EACH_S, GOAL_ALL_S = 60.0, 360.0
 
 
 def main() -> None:
@@ -28,6 +30,7 @@ def main() -> None:
     ap.add_argument("--topic", action="append")
     ap.add_argument("--name", action="append")
     ap.add_argument("--mode", default="quick", choices=("smoke", "quick", "full"))
+    ap.add_argument("--out", type=Path, help="keep figures here and write report.md / report.html")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args()
 
@@ -37,33 +40,68 @@ def main() -> None:
     import_s = time.perf_counter() - t
     from reproductions.core import RunContext
     from reproductions.registry import all_reproductions
+    from reproductions.report import build_report
 
-    reps = [r for r in all_reproductions()
-            if (not args.topic or r.topic in args.topic) and (not args.name or r.name in args.name)]
-    print(f"{len(reps)} reproductions, mode {args.mode}; import torch: {import_s:.2f} s; "
-          f"load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'name':24} {'topic':13} {'wall s':>8}  {'verdict':15} measured")
-    rows = []
+    reps = [
+        r
+        for r in all_reproductions()
+        if (not args.topic or r.topic in args.topic) and (not args.name or r.name in args.name)
+    ]
+    print(
+        f"{len(reps)} entries, mode {args.mode}; import torch: {import_s:.2f} s; "
+        f"load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    print(f"{'name':22} {'kind':12} {'wall s':>7}  {'verdict':15} estimate [95 % interval] (n)")
+    rows, results = [], {}
     with tempfile.TemporaryDirectory() as tmp:
+        root = args.out or Path(tmp)
         for rep in reps:
-            mod = rep.experiment.partition(":")[0]
+            ctx = RunContext(quick=args.mode != "full", smoke=args.mode == "smoke", seed=0, out_dir=root / rep.name)
             t = time.perf_counter()
-            importlib.import_module(mod)
-            imp = time.perf_counter() - t
-            ctx = RunContext(quick=args.mode != "full", smoke=args.mode == "smoke", seed=0, out_dir=Path(tmp) / rep.name)
-            t = time.perf_counter()
-            result = rep.run(ctx)
-            wall = time.perf_counter() - t + imp
-            rows.append({"name": rep.name, "topic": rep.topic, "seconds": round(wall, 2), "verdict": result.verdict,
-                         "measured": result.measured, "paper": result.paper_figure, "reason": result.reason})
-            flag = "" if wall <= 60 or args.mode != "quick" else "  (over 60 s)"
-            print(f"{rep.name:24} {rep.topic:13} {wall:8.1f}  {result.verdict:15} {result.measured}{flag}", flush=True)
-    for label, topics in (("issue 7 (activations, optimizers, schedules)", ISSUE7), ("issue 8 (regularizers, augment, transfer)", None)):
-        part = [r for r in rows if (r["topic"] in ISSUE7) == (topics is not None)]
+            result = rep.run(ctx)  # includes importing the experiment module
+            wall = time.perf_counter() - t
+            results[rep.name] = result
+            estimate = result.judgement.fmt() if result.judgement is not None else ""
+            rows.append(
+                {
+                    "name": rep.name,
+                    "topic": rep.topic,
+                    "kind": rep.kind,
+                    "seconds": round(wall, 2),
+                    "verdict": result.verdict,
+                    "estimate": estimate,
+                    "judgement": result.judgement.to_dict() if result.judgement is not None else None,
+                    "measured": result.measured,
+                    "reason": result.reason,
+                    "figures": [str(p) for p in result.figures],
+                }
+            )
+            flag = "" if wall <= GOAL_EACH_S or args.mode != "quick" else f"  (over {GOAL_EACH_S:.0f} s)"
+            print(f"{rep.name:22} {rep.kind:12} {wall:7.1f}  {result.verdict:15} {estimate}{flag}", flush=True)
+        if args.out:
+            args.out.mkdir(parents=True, exist_ok=True)
+            for fmt in ("md", "html"):
+                (args.out / f"report.{fmt}").write_text(build_report(results, fmt, mode=args.mode, base_dir=args.out))
+            print(f"report: {args.out / 'report.html'} and {args.out / 'report.md'}")
+    total = sum(r["seconds"] for r in rows)
+    goal = (
+        f"  [goal <= {GOAL_ALL_S:.0f} s: {'met' if total <= GOAL_ALL_S else 'NOT met'}]" if args.mode == "quick" else ""
+    )
+    slowest = max(rows, key=lambda r: r["seconds"]) if rows else None
+    if slowest:
+        print(
+            f"total: {total:.1f} s over {len(rows)} entries; slowest {slowest['name']} {slowest['seconds']:.1f} s{goal}"
+        )
+    for kind in ("reproduction", "check"):
+        part = [r for r in rows if r["kind"] == kind]
         if part:
-            total = sum(r["seconds"] for r in part)
-            goal = f"  [goal <= 300 s: {'met' if total <= 300 else 'NOT met'}]" if topics and args.mode == "quick" else ""
-            print(f"total {label}: {total:.1f} s over {len(part)} experiments; slowest {max(r['seconds'] for r in part):.1f} s{goal}")
+            verdicts = {
+                v: sum(1 for r in part if r["verdict"] == v) for v in ("reproduced", "not reproduced", "inconclusive")
+            }
+            print(
+                f"{kind}s: {len(part)}, {sum(r['seconds'] for r in part):.1f} s; "
+                + ", ".join(f"{v} {n}" for v, n in verdicts.items())
+            )
     print(f"load average at end {os.getloadavg()[0]:.1f}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))

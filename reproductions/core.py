@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 Verdict = Literal["reproduced", "not reproduced", "inconclusive"]
 VERDICTS: tuple[str, ...] = ("reproduced", "not reproduced", "inconclusive")

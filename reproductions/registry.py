@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import importlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from reproductions.core import Paper, Result, RunContext
 

@@ -85,12 +85,18 @@ def _summary_line(counts: dict[str, dict[str, int]]) -> tuple[str, str]:
     r, c = counts["reproduction"], counts["check"]
     decided = r["reproduced"] + r["not reproduced"] + r["inconclusive"]
     rate = f"{r['reproduced']}/{decided}" if decided else "0/0"
-    repro = (f"Reproductions: {r['reproduced']} reproduced, {r['not reproduced']} not reproduced, "
-             f"{r['inconclusive']} inconclusive" + (f", {r[NOT_RUN]} not run" if r[NOT_RUN] else "")
-             + f" (reproduced rate {rate} of those run).")
-    checks = (f"Checks (identities, not counted above): {c['reproduced']} hold, {c['not reproduced']} fail"
-              + (f", {c['inconclusive']} undecided" if c["inconclusive"] else "")
-              + (f", {c[NOT_RUN]} not run" if c[NOT_RUN] else "") + ".")
+    repro = (
+        f"Reproductions: {r['reproduced']} reproduced, {r['not reproduced']} not reproduced, "
+        f"{r['inconclusive']} inconclusive"
+        + (f", {r[NOT_RUN]} not run" if r[NOT_RUN] else "")
+        + f" (reproduced rate {rate} of those run)."
+    )
+    checks = (
+        f"Checks (identities, not counted above): {c['reproduced']} hold, {c['not reproduced']} fail"
+        + (f", {c['inconclusive']} undecided" if c["inconclusive"] else "")
+        + (f", {c[NOT_RUN]} not run" if c[NOT_RUN] else "")
+        + "."
+    )
     return repro, checks
 
 
@@ -126,11 +132,24 @@ def build_report(
     return (_html if fmt == "html" else _markdown)(ordered, by_name, counts, mode, base_dir)
 
 
-def _markdown(reps: list[Reproduction], results: dict[str, Result], counts: dict[str, dict[str, int]], mode: str,
-              base_dir: Path | None) -> str:
+def _markdown(
+    reps: list[Reproduction],
+    results: dict[str, Result],
+    counts: dict[str, dict[str, int]],
+    mode: str,
+    base_dir: Path | None,
+) -> str:
     repro, checks = _summary_line(counts)
-    lines = [f"# Reproductions report{f' ({mode})' if mode else ''}", "", repro, "", checks, "",
-             "| name | kind | claim | verdict | estimate [95 % interval] |", "| --- | --- | --- | --- | --- |"]
+    lines = [
+        f"# Reproductions report{f' ({mode})' if mode else ''}",
+        "",
+        repro,
+        "",
+        checks,
+        "",
+        "| name | kind | claim | verdict | estimate [95 % interval] |",
+        "| --- | --- | --- | --- | --- |",
+    ]
 
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
@@ -138,12 +157,21 @@ def _markdown(reps: list[Reproduction], results: dict[str, Result], counts: dict
     for rep in reps:
         res = results.get(rep.name)
         est = res.judgement.fmt() if res is not None and res.judgement is not None else ""
-        lines.append(f"| {cell(rep.name)} | {rep.kind} | {cell(rep.claim)} | {res.verdict if res else NOT_RUN} | "
-                     f"{cell(est)} |")
+        lines.append(
+            f"| {cell(rep.name)} | {rep.kind} | {cell(rep.claim)} | {res.verdict if res else NOT_RUN} | {cell(est)} |"
+        )
     for rep in reps:
         res = results.get(rep.name)
-        lines += ["", f"## {rep.name}: {rep.title}", "", f"*{rep.kind}* · topic {rep.topic}", "",
-                  f"**Claim.** {rep.claim}", "", "**Papers.**"]
+        lines += [
+            "",
+            f"## {rep.name}: {rep.title}",
+            "",
+            f"*{rep.kind}* · topic {rep.topic}",
+            "",
+            f"**Claim.** {rep.claim}",
+            "",
+            "**Papers.**",
+        ]
         for paper in rep.papers:
             text, link = _paper_line(paper)
             lines.append(f"- {text} <{link}>")
@@ -173,30 +201,47 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;paddin
 pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem}img{max-width:100%}section{margin-top:2.5rem}"""
 
 
-def _html(reps: list[Reproduction], results: dict[str, Result], counts: dict[str, dict[str, int]], mode: str,
-          base_dir: Path | None) -> str:
+def _html(
+    reps: list[Reproduction],
+    results: dict[str, Result],
+    counts: dict[str, dict[str, int]],
+    mode: str,
+    base_dir: Path | None,
+) -> str:
     e = html.escape
     repro, checks = _summary_line(counts)
 
     def badge(verdict: str) -> str:
         return f'<span class="{e(verdict.replace(" ", "-"))}">{e(verdict)}</span>'
 
-    out = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>Reproductions report{e(f' ({mode})' if mode else '')}</title>", f"<style>{_CSS}</style>",
-           "</head><body>", f"<h1>Reproductions report{e(f' ({mode})' if mode else '')}</h1>",
-           f"<p><strong>{e(repro)}</strong></p>", f"<p>{e(checks)}</p>",
-           "<table><tr><th>name</th><th>kind</th><th>claim</th><th>verdict</th><th>estimate [95 % interval]</th></tr>"]
+    out = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Reproductions report{e(f' ({mode})' if mode else '')}</title>",
+        f"<style>{_CSS}</style>",
+        "</head><body>",
+        f"<h1>Reproductions report{e(f' ({mode})' if mode else '')}</h1>",
+        f"<p><strong>{e(repro)}</strong></p>",
+        f"<p>{e(checks)}</p>",
+        "<table><tr><th>name</th><th>kind</th><th>claim</th><th>verdict</th><th>estimate [95 % interval]</th></tr>",
+    ]
     for rep in reps:
         res = results.get(rep.name)
         est = res.judgement.fmt() if res is not None and res.judgement is not None else ""
-        out.append(f'<tr><td><a href="#{e(rep.name)}">{e(rep.name)}</a></td><td>{e(rep.kind)}</td>'
-                   f"<td>{e(rep.claim)}</td><td>{badge(res.verdict if res else NOT_RUN)}</td><td>{e(est)}</td></tr>")
+        out.append(
+            f'<tr><td><a href="#{e(rep.name)}">{e(rep.name)}</a></td><td>{e(rep.kind)}</td>'
+            f"<td>{e(rep.claim)}</td><td>{badge(res.verdict if res else NOT_RUN)}</td><td>{e(est)}</td></tr>"
+        )
     out.append("</table>")
     for rep in reps:
         res = results.get(rep.name)
-        out += [f'<section id="{e(rep.name)}">', f"<h2>{e(rep.name)}: {e(rep.title)}</h2>",
-                f"<p><em>{e(rep.kind)}</em> · topic {e(rep.topic)}</p>",
-                f"<p><strong>Claim.</strong> {e(rep.claim)}</p>", "<p><strong>Papers.</strong></p><ul>"]
+        out += [
+            f'<section id="{e(rep.name)}">',
+            f"<h2>{e(rep.name)}: {e(rep.title)}</h2>",
+            f"<p><em>{e(rep.kind)}</em> · topic {e(rep.topic)}</p>",
+            f"<p><strong>Claim.</strong> {e(rep.claim)}</p>",
+            "<p><strong>Papers.</strong></p><ul>",
+        ]
         for paper in rep.papers:
             text, link = _paper_line(paper)
             out.append(f'<li>{e(text)} <a href="{e(link)}">{e(link)}</a></li>')
@@ -213,14 +258,18 @@ def _html(reps: list[Reproduction], results: dict[str, Result], counts: dict[str
             out.append("<table><tr><th>part</th><th>verdict</th><th>estimate [interval] (n)</th></tr>")
             out += [f"<tr><td>{e(a)}</td><td>{badge(b)}</td><td>{e(c)}</td></tr>" for a, b, c in rows]
             out.append("</table>")
-        out += [f"<p><strong>Paper reports.</strong> {e(res.paper_figure)}</p>",
-                f"<p><strong>Measured.</strong> {e(res.measured)}</p>",
-                f"<p>Mode {e(str(res.params.get('mode', '')))}, seeds {e(str(res.params.get('seeds')))}, "
-                f"{res.seconds:.1f} s.</p>"]
+        out += [
+            f"<p><strong>Paper reports.</strong> {e(res.paper_figure)}</p>",
+            f"<p><strong>Measured.</strong> {e(res.measured)}</p>",
+            f"<p>Mode {e(str(res.params.get('mode', '')))}, seeds {e(str(res.params.get('seeds')))}, "
+            f"{res.seconds:.1f} s.</p>",
+        ]
         for fig in res.figures:
             src = _rel(fig, base_dir)
-            out.append(f'<figure><img src="{e(src)}" alt="{e(rep.name)} figure"><figcaption>{e(Path(fig).name)}'
-                       "</figcaption></figure>")
+            out.append(
+                f'<figure><img src="{e(src)}" alt="{e(rep.name)} figure"><figcaption>{e(Path(fig).name)}'
+                "</figcaption></figure>"
+            )
         out.append("</section>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

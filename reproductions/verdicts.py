@@ -39,13 +39,69 @@ Direction = Literal["lower", "higher"]
 
 # Two-sided 95 % Student-t quantiles t(0.975, df) for df = 1..30; beyond, a series that is within 1e-3.
 _T975 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-    2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
 )
 # One-sided 95 % (two-sided 90 %) quantiles t(0.95, df), for the equivalence tests.
 _T95 = (
-    6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812, 1.796, 1.782, 1.771, 1.761, 1.753,
-    1.746, 1.740, 1.734, 1.729, 1.725, 1.721, 1.717, 1.714, 1.711, 1.708, 1.706, 1.703, 1.701, 1.699, 1.697,
+    6.314,
+    2.920,
+    2.353,
+    2.132,
+    2.015,
+    1.943,
+    1.895,
+    1.860,
+    1.833,
+    1.812,
+    1.796,
+    1.782,
+    1.771,
+    1.761,
+    1.753,
+    1.746,
+    1.740,
+    1.734,
+    1.729,
+    1.725,
+    1.721,
+    1.717,
+    1.714,
+    1.711,
+    1.708,
+    1.706,
+    1.703,
+    1.701,
+    1.699,
+    1.697,
 )
 
 
@@ -100,9 +156,15 @@ class Judgement:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "label": self.label, "verdict": self.verdict, "estimate": _finite_or_none(self.estimate),
-            "low": _finite_or_none(self.low), "high": _finite_or_none(self.high), "n": self.n,
-            "scale": self.scale, "threshold": _finite_or_none(self.threshold), "reason": self.reason,
+            "label": self.label,
+            "verdict": self.verdict,
+            "estimate": _finite_or_none(self.estimate),
+            "low": _finite_or_none(self.low),
+            "high": _finite_or_none(self.high),
+            "n": self.n,
+            "scale": self.scale,
+            "threshold": _finite_or_none(self.threshold),
+            "reason": self.reason,
             "parts": [p.to_dict() for p in self.parts],
         }
 
@@ -160,7 +222,7 @@ def log_ratios(baseline: Sequence[float], treatment: Sequence[float], direction:
     if len(baseline) != len(treatment):
         raise ValueError(f"paired samples need equal lengths, got {len(baseline)} and {len(treatment)}")
     out = []
-    for b, t in zip(baseline, treatment):
+    for b, t in zip(baseline, treatment, strict=False):
         if not (b > 0 and t > 0):
             raise ValueError(f"log-ratios need positive values, got {b!r} and {t!r}")
         out.append(math.log(b / t) if direction == "lower" else math.log(t / b))
@@ -216,8 +278,10 @@ def paired_ratio(
     est, low, high = math.exp(m), math.exp(lo), math.exp(hi)
     what = f"the claimed ratio {min_ratio:g}x" if min_ratio != 1.0 else "no effect (ratio 1x)"
     verdict, why = _decide(m, lo, hi, math.log(min_ratio), len(d), what=what, too_short=too_short)
-    reason = f"{label + ': ' if label else ''}geometric-mean ratio {_num(est)}x [{_num(low)}x, {_num(high)}x] over " \
-             f"n={len(d)} paired seeds; {why}."
+    reason = (
+        f"{label + ': ' if label else ''}geometric-mean ratio {_num(est)}x [{_num(low)}x, {_num(high)}x] over "
+        f"n={len(d)} paired seeds; {why}."
+    )
     return Judgement(verdict, est, low, high, len(d), reason, label, "ratio", min_ratio)
 
 
@@ -240,15 +304,17 @@ def paired_difference(
     """
     if len(baseline) != len(treatment):
         raise ValueError(f"paired samples need equal lengths, got {len(baseline)} and {len(treatment)}")
-    d = [(b - t) if direction == "lower" else (t - b) for b, t in zip(baseline, treatment)]
+    d = [(b - t) if direction == "lower" else (t - b) for b, t in zip(baseline, treatment, strict=False)]
     if method == "t":
         m, lo, hi = mean_interval(d, level)
     else:
         m, lo, hi = bootstrap_interval(d, level=level)
     what = f"the claimed effect {min_effect:g}{unit}" if min_effect else "no effect (difference 0)"
     verdict, why = _decide(m, lo, hi, min_effect, len(d), what=what, too_short=too_short)
-    reason = f"{label + ': ' if label else ''}mean paired improvement {_num(m)}{unit} [{_num(lo)}{unit}, " \
-             f"{_num(hi)}{unit}] over n={len(d)} seeds; {why}."
+    reason = (
+        f"{label + ': ' if label else ''}mean paired improvement {_num(m)}{unit} [{_num(lo)}{unit}, "
+        f"{_num(hi)}{unit}] over n={len(d)} seeds; {why}."
+    )
     return Judgement(verdict, m, lo, hi, len(d), reason, label, "difference", min_effect)
 
 
@@ -279,8 +345,10 @@ def one_sample(
     why = why.replace("lies above", f"lies {side}")
     conv = math.exp if log else (lambda v: v)
     est, low, high = conv(m), conv(lo), conv(hi)
-    reason = f"{label + ': ' if label else ''}{'geometric ' if log else ''}mean {_num(est)} [{_num(low)}, " \
-             f"{_num(high)}] over n={len(xs)} seeds, claimed {side} {threshold:g}; {why}."
+    reason = (
+        f"{label + ': ' if label else ''}{'geometric ' if log else ''}mean {_num(est)} [{_num(low)}, "
+        f"{_num(high)}] over n={len(xs)} seeds, claimed {side} {threshold:g}; {why}."
+    )
     return Judgement(verdict, est, low, high, len(xs), reason, label, "value", threshold)
 
 
@@ -306,7 +374,7 @@ def equivalence(
         raise ValueError(f"margin must be positive, got {margin}")
     if len(a) != len(b):
         raise ValueError(f"paired samples need equal lengths, got {len(a)} and {len(b)}")
-    d = [math.log(x / y) for x, y in zip(a, b)] if log else [x - y for x, y in zip(a, b)]
+    d = [math.log(x / y) for x, y in zip(a, b, strict=False)] if log else [x - y for x, y in zip(a, b, strict=False)]
     m, lo, hi = mean_interval(d, level)
     bound = math.log1p(margin) if log else margin
     tag = f"±{margin:g}{unit}" if not log else f"±{margin:.0%}"
@@ -327,8 +395,17 @@ def equivalence(
     else:
         verdict, why = "inconclusive", f"too noisy: the {level:.0%} interval crosses the margin {tag}"
     est, low, high = (math.exp(m), math.exp(lo), math.exp(hi)) if log else (m, lo, hi)
-    return Judgement(verdict, est, low, high, n, f"{head}{num} over n={n} seeds; {why}.", label,
-                     "ratio" if log else "difference", margin)
+    return Judgement(
+        verdict,
+        est,
+        low,
+        high,
+        n,
+        f"{head}{num} over n={n} seeds; {why}.",
+        label,
+        "ratio" if log else "difference",
+        margin,
+    )
 
 
 def check(max_error: float, *, tol: float, label: str = "", n: int = 1) -> Judgement:
@@ -337,8 +414,9 @@ def check(max_error: float, *, tol: float, label: str = "", n: int = 1) -> Judge
     Checks are not reproductions: the report lists them apart and never counts them in the reproduced rate."""
     ok = max_error <= tol
     reason = f"{label + ': ' if label else ''}largest error {max_error:.3g} {'<=' if ok else '>'} tolerance {tol:g}."
-    return Judgement("reproduced" if ok else "not reproduced", max_error, 0.0, max_error, n, reason, label, "error",
-                     tol)
+    return Judgement(
+        "reproduced" if ok else "not reproduced", max_error, 0.0, max_error, n, reason, label, "error", tol
+    )
 
 
 # ---- seeds ------------------------------------------------------------------------------------------
@@ -369,8 +447,10 @@ def distinct_points(points: Sequence[Sequence[float]], *, rtol: float = 1e-3, at
     agrees within ``atol + rtol * |x|``. A critical point found from three starts counts once."""
     kept: list[int] = []
     for i, p in enumerate(points):
-        if not any(all(abs(a - b) <= atol + rtol * max(abs(a), abs(b)) for a, b in zip(p, points[j]))
-                   for j in kept):
+        if not any(
+            all(abs(a - b) <= atol + rtol * max(abs(a), abs(b)) for a, b in zip(p, points[j], strict=False))
+            for j in kept
+        ):
             kept.append(i)
     return kept
 
@@ -396,7 +476,7 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float:
         raise ValueError("x and y need equal lengths")
     rx, ry = average_ranks(x), average_ranks(y)
     mx, my = statistics.fmean(rx), statistics.fmean(ry)
-    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=False))
     sxx = sum((a - mx) ** 2 for a in rx)
     syy = sum((b - my) ** 2 for b in ry)
     if sxx == 0 or syy == 0:
@@ -422,15 +502,21 @@ def rank_correlation(
     rho = spearman(x, y) if n >= 2 else math.nan
     head = f"{label + ': ' if label else ''}"
     if n < max(min_points, 4) or math.isnan(rho):
-        why = f"too few distinct points (n={n}, need {max(min_points, 4)})" if n < max(min_points, 4) else \
-            "one side is constant: no ranking"
-        return Judgement("inconclusive", rho, -1.0, 1.0, n, f"{head}Spearman rho {_num(rho)}; {why}.", label, "rho", 0.0)
+        why = (
+            f"too few distinct points (n={n}, need {max(min_points, 4)})"
+            if n < max(min_points, 4)
+            else "one side is constant: no ranking"
+        )
+        return Judgement(
+            "inconclusive", rho, -1.0, 1.0, n, f"{head}Spearman rho {_num(rho)}; {why}.", label, "rho", 0.0
+        )
     z = math.atanh(max(-0.999999, min(0.999999, rho)))
     half = (1.95996 if round(level, 2) == 0.95 else 1.64485) * 1.06 / math.sqrt(n - 3)
     lo, hi = math.tanh(z - half), math.tanh(z + half)
     s = 1 if direction == "higher" else -1
-    verdict, why = _decide(s * rho, min(s * lo, s * hi), max(s * lo, s * hi), 0.0, n,
-                           what="rho = 0", too_short=too_short)
+    verdict, why = _decide(
+        s * rho, min(s * lo, s * hi), max(s * lo, s * hi), 0.0, n, what="rho = 0", too_short=too_short
+    )
     why = why.replace("lies above", "lies above" if s > 0 else "lies below")
     reason = f"{head}Spearman rho {_num(rho)} [{_num(lo)}, {_num(hi)}] over n={n} distinct points; {why}."
     return Judgement(verdict, rho, lo, hi, n, reason, label, "rho", 0.0)

@@ -59,9 +59,7 @@ def center_crop(x: torch.Tensor, size: int) -> torch.Tensor:
     return crop(x, (h - size) // 2, (w - size) // 2, size)
 
 
-def random_crop(
-    x: torch.Tensor, size: int, padding: int = 0, generator: torch.Generator | None = None
-) -> torch.Tensor:
+def random_crop(x: torch.Tensor, size: int, padding: int = 0, generator: torch.Generator | None = None) -> torch.Tensor:
     """A random ``size`` x ``size`` crop per image, after optional zero padding (the CIFAR variant)."""
     xb, single = as_batch(x)
     if padding < 0:
@@ -74,7 +72,12 @@ def random_crop(
     # (y0, x0) ~ U{0..H-c} x U{0..W-c}, one draw per image
     tops = torch.randint(0, h - size + 1, (xb.shape[0],), generator=generator)
     lefts = torch.randint(0, w - size + 1, (xb.shape[0],), generator=generator)
-    out = torch.stack([xb[i, :, t : t + size, l : l + size] for i, (t, l) in enumerate(zip(tops.tolist(), lefts.tolist()))])
+    out = torch.stack(
+        [
+            xb[i, :, t : t + size, l : l + size]
+            for i, (t, l) in enumerate(zip(tops.tolist(), lefts.tolist(), strict=False))  # noqa: E741
+        ]
+    )
     return unbatch(out, single)
 
 
@@ -92,7 +95,7 @@ def random_scale_crop(
     # s ~ U{S_min..S_max}
     scales = torch.randint(s_min, s_max + 1, (xb.shape[0],), generator=generator).tolist()
     out = []
-    for img, s in zip(xb, scales):
+    for img, s in zip(xb, scales, strict=False):
         # I' = resize(I, shorter side = s); then a random c x c crop
         out.append(random_crop(resize_shorter(img, s), size, generator=generator))
     return unbatch(torch.stack(out), single)

@@ -34,7 +34,7 @@ def five_crop_offsets(height: int, width: int, size: int) -> list[tuple[int, int
 def ten_crop(x: torch.Tensor, size: int, flips: bool = True) -> list[torch.Tensor]:
     """The fixed views: 5 crops, and with ``flips`` their horizontal reflections (duplicates removed)."""
     offsets = list(dict.fromkeys(five_crop_offsets(x.shape[-2], x.shape[-1], size)))
-    views = [crop(x, t, l, size) for t, l in offsets]
+    views = [crop(x, t, l, size) for t, l in offsets]  # noqa: E741
     if flips:
         views += [v.flip(-1) for v in views]
     return views

@@ -65,98 +65,122 @@ CS231N_2017 = Paper(
 
 _X = "reproductions.experiments."
 
-register(Reproduction(
-    name="activation-functions",
-    title="Sigmoid, tanh, ReLU, Leaky ReLU, PReLU, ELU, Maxout: each function and its derivative; x = -10, 0, 10",
-    topic="activations",
-    module="reproductions.activations",
-    papers=(LECUN_1998, GLOROT_2010),
-    claim="Sigmoid and tanh saturate: at x = ±10 their gradient all but vanishes, while ReLU keeps gradient 1 for x > 0.",
-    experiment=_X + "activations_functions:run",
-    kind="check",
-))
-register(Reproduction(
-    name="sigmoid-saturation",
-    title="Saturation: gradient norm per layer of a deep sigmoid / tanh / ReLU net at initialisation",
-    topic="activations",
-    module="reproductions.activations.sigmoid",
-    papers=(LECUN_1998, GLOROT_2010),
-    claim="In a deep sigmoid network the gradient vanishes towards the input layers at initialisation (σ' ≤ 1/4 per layer).",
-    experiment=_X + "activations_saturation:run",
-))
-register(Reproduction(
-    name="sigmoid-zigzag",
-    title="Not zero-centred: all-positive inputs give one-signed gradients and a zig-zag path",
-    topic="activations",
-    module="reproductions.activations.sigmoid",
-    papers=(LECUN_1998,),
-    claim="All-positive inputs make all of a neuron's weight gradients share a sign; zero-mean inputs converge faster.",
-    experiment=_X + "activations_zigzag:run",
-))
-register(Reproduction(
-    name="exp-cost",
-    title="The cost of exp: time per element of the sigmoid against ReLU",
-    topic="activations",
-    module="reproductions.activations.sigmoid",
-    papers=(CS231N_2017,),
-    claim="exp() is a bit compute-expensive: a sigmoid costs more per element than a ReLU.",
-    experiment=_X + "activations_exp_cost:run",
-))
-register(Reproduction(
-    name="relu-vs-tanh",
-    title="ReLU vs tanh: epochs to 25 % training error",
-    topic="activations",
-    module="reproductions.activations.relu",
-    papers=(KRIZHEVSKY_2012,),
-    claim="A four-layer convolutional network with ReLUs reaches 25 % training error on CIFAR-10 six times faster "
-    "than an equivalent network with tanh neurons.",
-    experiment=_X + "activations_relu_vs_tanh:run",
-))
-register(Reproduction(
-    name="dead-relu",
-    title="Dead ReLUs after a large learning rate vs Leaky ReLU",
-    topic="activations",
-    module="reproductions.activations.leaky_relu",
-    papers=(CS231N_2017,),
-    claim="ReLUs knocked inactive by a large learning rate can stay dead for good; Leaky ReLUs keep a gradient and "
-    "come back.",
-    experiment=_X + "activations_dead_relu:run",
-))
-register(Reproduction(
-    name="rectifiers-vs-tanh",
-    title="Rectifiers (ReLU, leaky ReLU) vs tanh in a deep MLP",
-    topic="activations",
-    module="reproductions.activations.leaky_relu",
-    papers=(MAAS_2013,),
-    claim="Deep networks with rectifier units reach lower error than with tanh units, and the leaky rectifier "
-    "performs about the same as the plain rectifier.",
-    experiment=_X + "activations_rectifiers:run",
-))
-register(Reproduction(
-    name="prelu",
-    title="PReLU (learned per-channel slope) vs ReLU",
-    topic="activations",
-    module="reproductions.activations.prelu",
-    papers=(HE_2015,),
-    claim="Replacing ReLU by channel-wise PReLU lowers the error of a network at a negligible extra parameter cost.",
-    experiment=_X + "activations_prelu:run",
-))
-register(Reproduction(
-    name="elu",
-    title="ELU vs ReLU: training speed and mean activations",
-    topic="activations",
-    module="reproductions.activations.elu",
-    papers=(CLEVERT_2015,),
-    claim="ELUs push mean unit activations closer to zero and speed up learning compared with ReLUs.",
-    experiment=_X + "activations_elu:run",
-))
-register(Reproduction(
-    name="maxout",
-    title="Maxout vs ReLU, both trained with dropout, at an equal parameter count",
-    topic="activations",
-    module="reproductions.activations.maxout",
-    papers=(GOODFELLOW_2013,),
-    claim="Trained with dropout, a maxout network reaches lower test error than a rectifier network with the same "
-    "number of parameters.",
-    experiment=_X + "activations_maxout:run",
-))
+register(
+    Reproduction(
+        name="activation-functions",
+        title="Sigmoid, tanh, ReLU, Leaky ReLU, PReLU, ELU, Maxout: each function and its derivative; x = -10, 0, 10",
+        topic="activations",
+        module="reproductions.activations",
+        papers=(LECUN_1998, GLOROT_2010),
+        claim="Sigmoid and tanh saturate: at x = ±10 their gradient all but vanishes, while ReLU keeps gradient "
+        "1 for x > 0.",
+        experiment=_X + "activations_functions:run",
+        kind="check",
+    )
+)
+register(
+    Reproduction(
+        name="sigmoid-saturation",
+        title="Saturation: gradient norm per layer of a deep sigmoid / tanh / ReLU net at initialisation",
+        topic="activations",
+        module="reproductions.activations.sigmoid",
+        papers=(LECUN_1998, GLOROT_2010),
+        claim="In a deep sigmoid network the gradient vanishes towards the input layers at initialisation (σ' ≤ "
+        "1/4 per layer).",
+        experiment=_X + "activations_saturation:run",
+    )
+)
+register(
+    Reproduction(
+        name="sigmoid-zigzag",
+        title="Not zero-centred: all-positive inputs give one-signed gradients and a zig-zag path",
+        topic="activations",
+        module="reproductions.activations.sigmoid",
+        papers=(LECUN_1998,),
+        claim="All-positive inputs make all of a neuron's weight gradients share a sign; zero-mean inputs "
+        "converge faster.",
+        experiment=_X + "activations_zigzag:run",
+    )
+)
+register(
+    Reproduction(
+        name="exp-cost",
+        title="The cost of exp: time per element of the sigmoid against ReLU",
+        topic="activations",
+        module="reproductions.activations.sigmoid",
+        papers=(CS231N_2017,),
+        claim="exp() is a bit compute-expensive: a sigmoid costs more per element than a ReLU.",
+        experiment=_X + "activations_exp_cost:run",
+    )
+)
+register(
+    Reproduction(
+        name="relu-vs-tanh",
+        title="ReLU vs tanh: epochs to 25 % training error",
+        topic="activations",
+        module="reproductions.activations.relu",
+        papers=(KRIZHEVSKY_2012,),
+        claim="A four-layer convolutional network with ReLUs reaches 25 % training error on CIFAR-10 six times faster "
+        "than an equivalent network with tanh neurons.",
+        experiment=_X + "activations_relu_vs_tanh:run",
+    )
+)
+register(
+    Reproduction(
+        name="dead-relu",
+        title="Dead ReLUs after a large learning rate vs Leaky ReLU",
+        topic="activations",
+        module="reproductions.activations.leaky_relu",
+        papers=(CS231N_2017,),
+        claim="ReLUs knocked inactive by a large learning rate can stay dead for good; Leaky ReLUs keep a gradient and "
+        "come back.",
+        experiment=_X + "activations_dead_relu:run",
+    )
+)
+register(
+    Reproduction(
+        name="rectifiers-vs-tanh",
+        title="Rectifiers (ReLU, leaky ReLU) vs tanh in a deep MLP",
+        topic="activations",
+        module="reproductions.activations.leaky_relu",
+        papers=(MAAS_2013,),
+        claim="Deep networks with rectifier units reach lower error than with tanh units, and the leaky rectifier "
+        "performs about the same as the plain rectifier.",
+        experiment=_X + "activations_rectifiers:run",
+    )
+)
+register(
+    Reproduction(
+        name="prelu",
+        title="PReLU (learned per-channel slope) vs ReLU",
+        topic="activations",
+        module="reproductions.activations.prelu",
+        papers=(HE_2015,),
+        claim="Replacing ReLU by channel-wise PReLU lowers the error of a network at a negligible extra "
+        "parameter cost.",
+        experiment=_X + "activations_prelu:run",
+    )
+)
+register(
+    Reproduction(
+        name="elu",
+        title="ELU vs ReLU: training speed and mean activations",
+        topic="activations",
+        module="reproductions.activations.elu",
+        papers=(CLEVERT_2015,),
+        claim="ELUs push mean unit activations closer to zero and speed up learning compared with ReLUs.",
+        experiment=_X + "activations_elu:run",
+    )
+)
+register(
+    Reproduction(
+        name="maxout",
+        title="Maxout vs ReLU, both trained with dropout, at an equal parameter count",
+        topic="activations",
+        module="reproductions.activations.maxout",
+        papers=(GOODFELLOW_2013,),
+        claim="Trained with dropout, a maxout network reaches lower test error than a rectifier network with the same "
+        "number of parameters.",
+        experiment=_X + "activations_maxout:run",
+    )
+)

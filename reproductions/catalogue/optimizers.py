@@ -66,7 +66,8 @@ register(
         topic="optimizers",
         module="reproductions.optimizers.sgd",
         papers=(DEEP_LEARNING_CH8,),
-        claim="SGD is slow on ill-conditioned problems and near saddle points, bounces at a noise floor with a constant "
+        claim="SGD is slow on ill-conditioned problems and near saddle points, bounces at a noise floor with a "
+        "constant "
         "learning rate and stops in local minima; momentum and adaptive methods help.",
         experiment="reproductions.experiments.optim_sgd_problems:run",
     )
@@ -78,7 +79,8 @@ register(
         topic="optimizers",
         module="reproductions.optimizers.nesterov",
         papers=(SUTSKEVER_2013, NESTEROV_1983),
-        claim="Nesterov's accelerated gradient reaches f − f* = O(1/t²) on smooth convex functions, gradient descent O(1/t).",
+        claim="Nesterov's accelerated gradient reaches f − f* = O(1/t²) on smooth convex functions, gradient "
+        "descent O(1/t).",
         experiment="reproductions.experiments.optim_nesterov:run",
     )
 )

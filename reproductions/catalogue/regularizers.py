@@ -38,8 +38,9 @@ HUANG = Paper(
     venue="ECCV",
     arxiv="1603.09382",
 )
-GRAHAM = Paper(title="Fractional Max-Pooling", authors=("Benjamin Graham",), year=2014, venue="arXiv preprint",
-               arxiv="1412.6071")
+GRAHAM = Paper(
+    title="Fractional Max-Pooling", authors=("Benjamin Graham",), year=2014, venue="arXiv preprint", arxiv="1412.6071"
+)
 
 register(
     Reproduction(

@@ -7,7 +7,15 @@ from reproductions.registry import Reproduction, register
 
 DECAF = Paper(
     title="DeCAF: A Deep Convolutional Activation Feature for Generic Visual Recognition",
-    authors=("Jeff Donahue", "Yangqing Jia", "Oriol Vinyals", "Judy Hoffman", "Ning Zhang", "Eric Tzeng", "Trevor Darrell"),
+    authors=(
+        "Jeff Donahue",
+        "Yangqing Jia",
+        "Oriol Vinyals",
+        "Judy Hoffman",
+        "Ning Zhang",
+        "Eric Tzeng",
+        "Trevor Darrell",
+    ),
     year=2014,
     venue="ICML",
     arxiv="1310.1531",

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -85,8 +84,15 @@ class Data:
     name: str
     classes: int = 10
 
-    def to(self, device: str) -> "Data":
-        return Data(self.x.to(device), self.y.to(device), self.x_test.to(device), self.y_test.to(device), self.name, self.classes)
+    def to(self, device: str) -> Data:
+        return Data(
+            self.x.to(device),
+            self.y.to(device),
+            self.x_test.to(device),
+            self.y_test.to(device),
+            self.name,
+            self.classes,
+        )
 
 
 def _load_digits() -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +129,9 @@ def digits(seed: int = 0, *, standardize: bool = True) -> Data:
         x, xt = (x - mean) / std, (xt - mean) / std
     else:
         x, xt = x / 16.0, xt / 16.0
-    return Data(torch.from_numpy(x), torch.from_numpy(y).long(), torch.from_numpy(xt), torch.from_numpy(yt).long(), "digits")
+    return Data(
+        torch.from_numpy(x), torch.from_numpy(y).long(), torch.from_numpy(xt), torch.from_numpy(yt).long(), "digits"
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -144,8 +152,11 @@ def mnist1d(num_samples: int = 5000, seed: int = 42) -> Data:
     mean, std = x.mean(), x.std()
     x, xt = (x - mean) / std, (xt - mean) / std
     return Data(
-        torch.tensor(x, dtype=torch.float32), torch.tensor(y).long(),
-        torch.tensor(xt, dtype=torch.float32), torch.tensor(yt).long(), "mnist1d",
+        torch.tensor(x, dtype=torch.float32),
+        torch.tensor(y).long(),
+        torch.tensor(xt, dtype=torch.float32),
+        torch.tensor(yt).long(),
+        "mnist1d",
     )
 
 
@@ -157,7 +168,9 @@ class History:
     train_error: list[float]  # after each epoch, on the whole training set
     train_loss: list[float]
     test_error: list[float]
-    epochs_to_threshold: float  # first epoch (fractional: steps / steps per epoch) at or under the threshold; inf if never
+    epochs_to_threshold: (
+        float  # first epoch (fractional: steps / steps per epoch) at or under the threshold; inf if never
+    )
     diverged: bool
     checks: list[tuple[float, float]] = field(default_factory=list)  # (epoch, training error) at each threshold check
 

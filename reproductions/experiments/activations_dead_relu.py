@@ -22,7 +22,6 @@ import statistics
 import torch
 from torch import nn
 
-from reproductions.verdicts import paired_difference, short_run
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.activations_common import (
     INIT_DESCRIPTION,
@@ -33,6 +32,7 @@ from reproductions.experiments.activations_common import (
     setup_matplotlib,
     train,
 )
+from reproductions.verdicts import paired_difference, short_run
 
 SHOCK_LR, SHOCK_MOMENTUM = 0.5, 0.9
 RECOVERY_LR = 0.03
@@ -113,21 +113,29 @@ def run(ctx: RunContext) -> Result:
     too_short = short_run(ctx.mode)
     if dead_relu < 0.02:
         too_short = f"the large rate switched off only {dead_relu:.1%} of the ReLUs: nothing to recover from"
-    judgement = paired_difference([p[0] for p in pairs], [p[1] for p in pairs], direction="higher",
-                                  label="fraction recovered, Leaky ReLU − ReLU", too_short=too_short)
+    judgement = paired_difference(
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+        direction="higher",
+        label="fraction recovered, Leaky ReLU − ReLU",
+        too_short=too_short,
+    )
     reason = (
-        f"One epoch at lr {SHOCK_LR} left {dead_relu:.1%} of ReLU units and {dead_leaky:.1%} of Leaky ReLU units inactive "
+        f"One epoch at lr {SHOCK_LR} left {dead_relu:.1%} of ReLU units and {dead_leaky:.1%} of Leaky ReLU "
+        "units inactive "
         f"on every example; after {recovery_epochs} epochs at lr {RECOVERY_LR}, {rec_relu:.1%} of those ReLUs and "
-        f"{rec_leaky:.1%} of those Leaky ReLUs were active again (inactive overall: {mean(after_recovery['relu']):.1%} vs "
-        f"{mean(after_recovery['leaky_relu']):.1%}; test error {mean(test_err['relu']):.3f} vs {mean(test_err['leaky_relu']):.3f}). "
-        + judgement.reason
+        f"{rec_leaky:.1%} of those Leaky ReLUs were active again (inactive overall: "
+        f"{mean(after_recovery['relu']):.1%} vs "
+        f"{mean(after_recovery['leaky_relu']):.1%}; test error {mean(test_err['relu']):.3f} vs "
+        f"{mean(test_err['leaky_relu']):.3f}). " + judgement.reason
     )
     return Result(
         judgement=judgement,
         reason=reason,
         paper_figure="Mechanism (Maas et al. 2013, Sec. 3): the 0.01 leak gives inactive units a non-zero gradient; "
         "the paper's speech DNNs reach about the same WER with leaky and plain rectifiers",
-        measured=f"recovered after {recovery_epochs} epochs: ReLU {rec_relu:.0%}, Leaky ReLU {rec_leaky:.0%} of the units the large rate switched off",
+        measured=f"recovered after {recovery_epochs} epochs: ReLU {rec_relu:.0%}, Leaky ReLU {rec_leaky:.0%} of "
+        "the units the large rate switched off",
         metrics=[
             Metric("inactive_after_shock_relu", after_shock["relu"]),
             Metric("inactive_after_shock_leaky", after_shock["leaky_relu"]),
@@ -139,17 +147,27 @@ def run(ctx: RunContext) -> Result:
             Metric("test_error_leaky", test_err["leaky_relu"]),
         ],
         table=[
-            {"activation": a, "inactive_after_shock": round(mean(after_shock[a]), 4),
-             "inactive_after_recovery": round(mean(after_recovery[a]), 4), "recovered": round(mean(recovered[a]), 4),
-             "train_error": round(mean(train_err[a]), 4), "test_error": round(mean(test_err[a]), 4)}
+            {
+                "activation": a,
+                "inactive_after_shock": round(mean(after_shock[a]), 4),
+                "inactive_after_recovery": round(mean(after_recovery[a]), 4),
+                "recovered": round(mean(recovered[a]), 4),
+                "train_error": round(mean(train_err[a]), 4),
+                "test_error": round(mean(test_err[a]), 4),
+            }
             for a in ("relu", "leaky_relu")
         ],
         figures=[figure],
         params={
-            "data": "sklearn digits, standardised (1297 train / 500 test)", "model": f"MLP 64-{'-'.join(map(str, widths))}-10",
+            "data": "sklearn digits, standardised (1297 train / 500 test)",
+            "model": f"MLP 64-{'-'.join(map(str, widths))}-10",
             "shock": f"1 epoch SGD lr {SHOCK_LR} momentum {SHOCK_MOMENTUM}, batch 64",
-            "recovery": f"{recovery_epochs} epochs SGD lr {RECOVERY_LR} momentum 0.9, batch 64", "leak": 0.01, "seeds": seeds,
-            "init": INIT_DESCRIPTION["he"] + " (both networks)", "output_layer_init": INIT_DESCRIPTION["xavier"],
-            "lr_note": "the rates are the experiment's treatment (a deliberately large rate, then a normal one), not tuned",
+            "recovery": f"{recovery_epochs} epochs SGD lr {RECOVERY_LR} momentum 0.9, batch 64",
+            "leak": 0.01,
+            "seeds": seeds,
+            "init": INIT_DESCRIPTION["he"] + " (both networks)",
+            "output_layer_init": INIT_DESCRIPTION["xavier"],
+            "lr_note": "the rates are the experiment's treatment (a deliberately large rate, then a normal one), "
+            "not tuned",
         },
     )

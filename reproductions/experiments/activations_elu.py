@@ -26,8 +26,6 @@ import statistics
 import torch
 from torch import nn
 
-from reproductions.experiments.figures import mean_band
-from reproductions.verdicts import combine, mean_interval, paired_ratio, short_run
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.activations_common import (
     INIT_DESCRIPTION,
@@ -39,6 +37,8 @@ from reproductions.experiments.activations_common import (
     setup_matplotlib,
     train,
 )
+from reproductions.experiments.figures import mean_band
+from reproductions.verdicts import combine, mean_interval, paired_ratio, short_run
 
 
 @torch.no_grad()
@@ -93,8 +93,13 @@ def run(ctx: RunContext) -> Result:
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     for activation in ("relu", "elu"):
-        mean_band(ax1, list(range(1, epochs + 1)), curves[activation], log=True,
-                  label=f"{activation} (lr {chosen[activation]:g})")
+        mean_band(
+            ax1,
+            list(range(1, epochs + 1)),
+            curves[activation],
+            log=True,
+            label=f"{activation} (lr {chosen[activation]:g})",
+        )
     ax1.set_yscale("log")
     ax1.set_xlabel("epoch")
     ax1.set_ylabel("training cross-entropy")
@@ -131,7 +136,8 @@ def run(ctx: RunContext) -> Result:
     return Result(
         judgement=judgement,
         reason=reason,
-        paper_figure="MNIST, 8x128 MLP: ELU reaches lower training cross-entropy faster than ReLU, with unit activations "
+        paper_figure="MNIST, 8x128 MLP: ELU reaches lower training cross-entropy faster than ReLU, with unit "
+        "activations "
         "whose mean stays closer to zero (Clevert et al. 2015, Fig. 2)",
         measured=f"ReLU/ELU training loss after {epochs} epochs: {loss_j.fmt()}; |mean activation| ReLU/ELU "
         f"{mean_j.fmt()} ({mean_relu:.2g} vs {mean_elu:.2g})",
@@ -142,15 +148,29 @@ def run(ctx: RunContext) -> Result:
             Metric("abs_mean_activation_relu", means["relu"]),
             Metric("abs_mean_activation_elu", means["elu"]),
         ],
-        table=[{"activation": a, "lr": chosen[a], "train_loss": float(f"{statistics.fmean(losses[a]):.4g}"),
+        table=[
+            {
+                "activation": a,
+                "lr": chosen[a],
+                "train_loss": float(f"{statistics.fmean(losses[a]):.4g}"),
                 "abs_mean_activation": float(f"{statistics.fmean(means[a]):.4g}"),
-                "grid": {k: float(f"{v:.4g}") for k, v in sorted(scores[a].items())}} for a in ("relu", "elu")],
+                "grid": {k: float(f"{v:.4g}") for k, v in sorted(scores[a].items())},
+            }
+            for a in ("relu", "elu")
+        ],
         figures=[figure],
         params={
-            "data": "sklearn digits, standardised", "model": f"MLP 64-{depth}x{width}-10", "epochs": epochs,
-            "optimizer": f"SGD momentum 0.9, batch {batch}", "seeds": seeds, "elu_alpha": 1.0,
-            "lr_grid": {a: sorted(s) for a, s in scores.items()}, "lr_chosen": chosen, "lr_best_interior": interior,
+            "data": "sklearn digits, standardised",
+            "model": f"MLP 64-{depth}x{width}-10",
+            "epochs": epochs,
+            "optimizer": f"SGD momentum 0.9, batch {batch}",
+            "seeds": seeds,
+            "elu_alpha": 1.0,
+            "lr_grid": {a: sorted(s) for a, s in scores.items()},
+            "lr_chosen": chosen,
+            "lr_best_interior": interior,
             "lr_selection": "lowest final training loss on a tuning seed not reported (seeds[0] + 10000)",
-            "init": INIT_DESCRIPTION["he"] + " (both networks)", "output_layer_init": INIT_DESCRIPTION["xavier"],
+            "init": INIT_DESCRIPTION["he"] + " (both networks)",
+            "output_layer_init": INIT_DESCRIPTION["xavier"],
         },
     )

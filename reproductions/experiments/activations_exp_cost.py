@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
 from reproductions.activations import relu, sigmoid, tanh
 from reproductions.core import Metric, Result, RunContext
-from reproductions.verdicts import one_sample, short_run
 from reproductions.experiments.activations_common import one_thread, savefig, setup_matplotlib
+from reproductions.verdicts import one_sample, short_run
 
 KERNELS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "torch.relu": torch.relu,
@@ -71,9 +71,9 @@ def run(ctx: RunContext) -> Result:
             ns[name].append(_time_per_element(fn, x, reps))
         ctx.report(f"trial {i + 1}/{len(trials)}", (i + 1) / len(trials))
 
-    ratio_torch = [s / r for s, r in zip(ns["torch.sigmoid"], ns["torch.relu"])]
-    ratio_ours = [s / r for s, r in zip(ns["ours: sigmoid"], ns["ours: relu"])]
-    ratio_exp = [e / r for e, r in zip(ns["torch.exp"], ns["torch.relu"])]
+    ratio_torch = [s / r for s, r in zip(ns["torch.sigmoid"], ns["torch.relu"], strict=False)]
+    ratio_ours = [s / r for s, r in zip(ns["ours: sigmoid"], ns["ours: relu"], strict=False)]
+    ratio_exp = [e / r for e, r in zip(ns["torch.exp"], ns["torch.relu"], strict=False)]
     med_torch = statistics.median(ratio_torch)
 
     fig, ax = plt.subplots(figsize=(8, 4))
@@ -84,8 +84,13 @@ def run(ctx: RunContext) -> Result:
     ax.invert_yaxis()
     figure = savefig(fig, ctx.out_dir, "exp_cost.png")
 
-    judgement = one_sample(ratio_torch, threshold=1.0, log=True, label="sigmoid / ReLU time per element (torch)",
-                           too_short=short_run(ctx.mode))
+    judgement = one_sample(
+        ratio_torch,
+        threshold=1.0,
+        log=True,
+        label="sigmoid / ReLU time per element (torch)",
+        too_short=short_run(ctx.mode),
+    )
     reason = (
         f"torch.sigmoid takes {statistics.median(ns['torch.sigmoid']):.2g} ns/element against "
         f"{statistics.median(ns['torch.relu']):.2g} for torch.relu ({med_torch:.2g}x, median of {len(trials)} trials; "
@@ -105,6 +110,14 @@ def run(ctx: RunContext) -> Result:
         ],
         table=[{"kernel": k, "ns_per_element": float(f"{statistics.median(v):.3g}")} for k, v in ns.items()],
         figures=[figure],
-        params={"elements": n, "dtype": "float32", "threads": 1, "reps_per_trial": reps, "calls_per_rep": 10,
-                "trials": len(trials), "statistic": "median", "init": "not applicable (no network)"},
+        params={
+            "elements": n,
+            "dtype": "float32",
+            "threads": 1,
+            "reps_per_trial": reps,
+            "calls_per_rep": 10,
+            "trials": len(trials),
+            "statistic": "median",
+            "init": "not applicable (no network)",
+        },
     )

@@ -11,9 +11,9 @@ import torch
 import torch.nn.functional as F
 
 from reproductions.activations import elu, leaky_relu, maxout, prelu, relu, sigmoid, tanh
-from reproductions.verdicts import check, combine
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.activations_common import one_thread, savefig, setup_matplotlib
+from reproductions.verdicts import check, combine
 
 # the two maxout pieces drawn in the panel: max(x, -0.5 x - 1), a convex piecewise-linear unit
 MAXOUT_PIECES = ((1.0, 0.0), (-0.5, -1.0))
@@ -76,7 +76,7 @@ def run(ctx: RunContext) -> Result:
         pv, pd = _value_and_derivative(ours, points)
         at_points[name] = (pv.tolist(), pd.tolist())
         row: dict[str, object] = {"function": name}
-        for x, v, d in zip(points.tolist(), pv.tolist(), pd.tolist()):
+        for x, v, d in zip(points.tolist(), pv.tolist(), pd.tolist(), strict=False):
             row[f"f({x:g})"] = float(f"{v:.6g}")
             row[f"f'({x:g})"] = float(f"{d:.6g}")
         table.append(row)
@@ -92,7 +92,7 @@ def run(ctx: RunContext) -> Result:
     ctx.report("drawing the panel", 0.6)
 
     fig, axes = plt.subplots(2, 4, figsize=(15, 7))
-    for ax, (name, (y, dy)) in zip(axes.flat, curves.items()):
+    for ax, (name, (y, dy)) in zip(axes.flat, curves.items(), strict=False):
         ax.plot(grid, y, label="f(x)", color="C0")
         ax.plot(grid, dy, label="f'(x) (autograd)", color="C3", linestyle="--")
         ax.axhline(0, color="grey", lw=0.5)
@@ -116,15 +116,20 @@ def run(ctx: RunContext) -> Result:
     saturates = sig_ratio < 1e-3 and tanh_ratio < 1e-3
     relu_ok = relu_grad_at_10 == 1.0 and relu_grad_at_minus10 == 0.0
     # a check, not a reproduction: each property is an identity of the formulas, verified to a tolerance
-    judgement = combine([
-        check(max(max_value_diff, max_grad_diff), tol=1e-9, label="our modules vs torch, value and gradient"),
-        check(max(sig_ratio, tanh_ratio), tol=1e-3, label="σ'(±10)/σ'(0) and tanh'(±10)/tanh'(0) below 1e-3"),
-        check(abs(relu_grad_at_10 - 1.0) + abs(relu_grad_at_minus10), tol=0.0, label="ReLU'(10) = 1, ReLU'(-10) = 0"),
-    ])
+    judgement = combine(
+        [
+            check(max(max_value_diff, max_grad_diff), tol=1e-9, label="our modules vs torch, value and gradient"),
+            check(max(sig_ratio, tanh_ratio), tol=1e-3, label="σ'(±10)/σ'(0) and tanh'(±10)/tanh'(0) below 1e-3"),
+            check(
+                abs(relu_grad_at_10 - 1.0) + abs(relu_grad_at_minus10), tol=0.0, label="ReLU'(10) = 1, ReLU'(-10) = 0"
+            ),
+        ]
+    )
     del saturates, relu_ok
     reason = (
         f"σ'(±10)/σ'(0) = {sig_ratio:.3g} and tanh'(±10)/tanh'(0) = {tanh_ratio:.3g} (both below 1e-3: saturated "
-        f"units pass almost no gradient), while ReLU'(10) = {relu_grad_at_10:g} and ReLU'(-10) = {relu_grad_at_minus10:g}; "
+        f"units pass almost no gradient), while ReLU'(10) = {relu_grad_at_10:g} and ReLU'(-10) = "
+        f"{relu_grad_at_minus10:g}; "
         f"our modules match torch within {max(max_value_diff, max_grad_diff):.1e} in value and gradient on [-10, 10]."
     )
     if not parity_ok:
@@ -132,7 +137,8 @@ def run(ctx: RunContext) -> Result:
     return Result(
         judgement=judgement,
         reason=reason,
-        paper_figure="σ'(x) = σ(x)(1-σ(x)) ≤ 1/4 and → 0 as |x| grows (LeCun et al. 1998); cs231n: 'what happens when x = -10, 0, 10?'",
+        paper_figure="σ'(x) = σ(x)(1-σ(x)) ≤ 1/4 and → 0 as |x| grows (LeCun et al. 1998); cs231n: 'what "
+        "happens when x = -10, 0, 10?'",
         measured=f"σ'(-10, 0, 10) = {', '.join(f'{d:.3g}' for d in at_points['sigmoid'][1])}; "
         f"tanh' = {', '.join(f'{d:.3g}' for d in at_points['tanh'][1])}",
         metrics=[
@@ -144,7 +150,12 @@ def run(ctx: RunContext) -> Result:
         ],
         table=table,
         figures=[figure],
-        params={"grid": f"{n} points on [-10, 10], float64", "points": [-10, 0, 10], "maxout_pieces": MAXOUT_PIECES,
-                "init": "not applicable (no network is trained)",
-                "derivatives": "from each module's backward (autograd)", "saturation_threshold": 1e-3},
+        params={
+            "grid": f"{n} points on [-10, 10], float64",
+            "points": [-10, 0, 10],
+            "maxout_pieces": MAXOUT_PIECES,
+            "init": "not applicable (no network is trained)",
+            "derivatives": "from each module's backward (autograd)",
+            "saturation_threshold": 1e-3,
+        },
     )

@@ -27,8 +27,6 @@ import statistics
 from torch import nn
 
 from reproductions.activations import Maxout
-from reproductions.experiments.figures import mean_band
-from reproductions.verdicts import paired_difference, short_run
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.activations_common import (
     INIT_DESCRIPTION,
@@ -40,7 +38,8 @@ from reproductions.experiments.activations_common import (
     setup_matplotlib,
     tune_then_test,
 )
-
+from reproductions.experiments.figures import mean_band
+from reproductions.verdicts import paired_difference, short_run
 
 DROPOUT = 0.2
 
@@ -78,8 +77,10 @@ def matching_width(in_dim: int, relu_widths: list[int], out_dim: int, pieces: in
     """The maxout width whose parameter count is closest to the ReLU MLP's."""
     target = n_params(mlp(in_dim, relu_widths, out_dim, "relu"))
     depth = len(relu_widths)
-    return min(range(1, max(relu_widths) + 1),
-               key=lambda m: abs(n_params(maxout_mlp(in_dim, [m] * depth, out_dim, pieces)) - target))
+    return min(
+        range(1, max(relu_widths) + 1),
+        key=lambda m: abs(n_params(maxout_mlp(in_dim, [m] * depth, out_dim, pieces)) - target),
+    )
 
 
 @one_thread
@@ -106,23 +107,32 @@ def run(ctx: RunContext) -> Result:
     results = {}
     for k, (name, make) in enumerate(makers.items()):
         ctx.report(f"{name}: tuning and seeds", 0.05 + 0.45 * k)
-        results[name] = tune_then_test(make, data, grid=grid, epochs=epochs, batch_size=batch, seeds=seeds, device=ctx.device)
+        results[name] = tune_then_test(
+            make, data, grid=grid, epochs=epochs, batch_size=batch, seeds=seeds, device=ctx.device
+        )
     test = {a: [h.test_error[-1] for h in r[3]] for a, r in results.items()}
     train_err = {a: [h.train_error[-1] for h in r[3]] for a, r in results.items()}
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name in makers:
-        mean_band(ax, list(range(1, epochs + 1)), [h.test_error for h in results[name][3]],
-                  label=f"{name} ({counts[name]} params, lr {results[name][0]:g})")
+        mean_band(
+            ax,
+            list(range(1, epochs + 1)),
+            [h.test_error for h in results[name][3]],
+            label=f"{name} ({counts[name]} params, lr {results[name][0]:g})",
+        )
     ax.set_xlabel("epoch")
     ax.set_ylabel("test error")
-    ax.set_title(f"MNIST-1D: ReLU {relu_widths} vs maxout k={pieces} {maxout_widths}, dropout {DROPOUT}, mean over seeds")
+    ax.set_title(
+        f"MNIST-1D: ReLU {relu_widths} vs maxout k={pieces} {maxout_widths}, dropout {DROPOUT}, mean over seeds"
+    )
     ax.legend()
     figure = savefig(fig, ctx.out_dir, "maxout.png")
 
     diffs = [r - m for r, m in zip(test["relu"], test["maxout"], strict=True)]
-    judgement = paired_difference(test["relu"], test["maxout"], label="test error ReLU − maxout",
-                                  too_short=short_run(ctx.mode))
+    judgement = paired_difference(
+        test["relu"], test["maxout"], label="test error ReLU − maxout", too_short=short_run(ctx.mode)
+    )
     reason = (
         f"Test error {statistics.fmean(test['maxout']):.3f} with maxout (k={pieces}, {maxout_widths} units, "
         f"{counts['maxout']} params) vs {statistics.fmean(test['relu']):.3f} with ReLU ({relu_widths}, "
@@ -135,7 +145,8 @@ def run(ctx: RunContext) -> Result:
         reason=reason,
         paper_figure="Maxout beats rectifiers in a cross-validated comparison, also at equal parameter count "
         "(Goodfellow et al. 2013, Sec. 8; trained with dropout)",
-        measured=f"test error {statistics.fmean(test['relu']):.3f} (ReLU) vs {statistics.fmean(test['maxout']):.3f} (maxout), "
+        measured=f"test error {statistics.fmean(test['relu']):.3f} (ReLU) vs "
+        f"{statistics.fmean(test['maxout']):.3f} (maxout), "
         f"{counts['relu']} vs {counts['maxout']} params",
         metrics=[
             Metric("test_error_relu", test["relu"]),
@@ -146,17 +157,30 @@ def run(ctx: RunContext) -> Result:
             Metric("params_relu", [float(counts["relu"])]),
             Metric("params_maxout", [float(counts["maxout"])]),
         ],
-        table=[{"model": a, "params": counts[a], "lr": results[a][0], "test_error": round(statistics.fmean(test[a]), 4),
+        table=[
+            {
+                "model": a,
+                "params": counts[a],
+                "lr": results[a][0],
+                "test_error": round(statistics.fmean(test[a]), 4),
                 "train_error": round(statistics.fmean(train_err[a]), 4),
-                "val_error_by_lr": {k: round(v, 4) for k, v in sorted(results[a][1].items())}} for a in makers],
+                "val_error_by_lr": {k: round(v, 4) for k, v in sorted(results[a][1].items())},
+            }
+            for a in makers
+        ],
         figures=[figure],
         params={
             "data": f"MNIST-1D (make_dataset, {samples} samples, 80/20 split)",
-            "models": {"relu": f"MLP 40-{'-'.join(map(str, relu_widths))}-10",
-                       "maxout": f"maxout MLP 40-{'-'.join(map(str, maxout_widths))}-10, k={pieces}"},
-            "params": counts, "dropout": f"p = {DROPOUT} on the input of every layer after the first, both models",
-            "optimizer": f"SGD momentum 0.9, batch {batch}, {epochs} epochs, no weight decay", "seeds": seeds,
-            "lr_grid": {a: sorted(r[1]) for a, r in results.items()}, "lr_chosen": {a: r[0] for a, r in results.items()},
+            "models": {
+                "relu": f"MLP 40-{'-'.join(map(str, relu_widths))}-10",
+                "maxout": f"maxout MLP 40-{'-'.join(map(str, maxout_widths))}-10, k={pieces}",
+            },
+            "params": counts,
+            "dropout": f"p = {DROPOUT} on the input of every layer after the first, both models",
+            "optimizer": f"SGD momentum 0.9, batch {batch}, {epochs} epochs, no weight decay",
+            "seeds": seeds,
+            "lr_grid": {a: sorted(r[1]) for a, r in results.items()},
+            "lr_chosen": {a: r[0] for a, r in results.items()},
             "lr_best_interior": {a: r[2] for a, r in results.items()},
             "lr_selection": "lowest validation error (last 20 % of the training set) on a tuning seed not reported",
             "init": {"relu": INIT_DESCRIPTION["he"], "maxout": INIT_DESCRIPTION["xavier"] + " for every piece"},

@@ -25,8 +25,6 @@ import statistics
 from torch import nn
 
 from reproductions.activations import PReLU
-from reproductions.experiments.figures import mean_band
-from reproductions.verdicts import paired_difference, short_run
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.activations_common import (
     INIT_DESCRIPTION,
@@ -37,6 +35,8 @@ from reproductions.experiments.activations_common import (
     setup_matplotlib,
     tune_then_test,
 )
+from reproductions.experiments.figures import mean_band
+from reproductions.verdicts import paired_difference, short_run
 
 
 @one_thread
@@ -64,26 +64,44 @@ def run(ctx: RunContext) -> Result:
     for k, activation in enumerate(inits):
         ctx.report(f"{activation}: tuning and seeds", 0.05 + 0.45 * k)
         results[activation] = tune_then_test(
-            lambda a=activation: mlp(40, widths, 10, a, inits[a]), data, grid=grid, epochs=epochs, batch_size=batch,
-            seeds=seeds, device=ctx.device, param_groups=groups,
+            lambda a=activation: mlp(40, widths, 10, a, inits[a]),
+            data,
+            grid=grid,
+            epochs=epochs,
+            batch_size=batch,
+            seeds=seeds,
+            device=ctx.device,
+            param_groups=groups,
         )
 
     test = {a: [h.test_error[-1] for h in r[3]] for a, r in results.items()}
     train_err = {a: [h.train_error[-1] for h in r[3]] for a, r in results.items()}
-    slopes = [[m.weight.detach().mean().item() for m in model.modules() if isinstance(m, PReLU)] for model in results["prelu"][4]]
+    slopes = [
+        [m.weight.detach().mean().item() for m in model.modules() if isinstance(m, PReLU)]
+        for model in results["prelu"][4]
+    ]
     slope_per_layer = [statistics.fmean(s[j] for s in slopes) for j in range(len(widths))]
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     for activation in inits:
-        mean_band(ax1, list(range(1, epochs + 1)), [h.test_error for h in results[activation][3]],
-                  label=f"{activation} (lr {results[activation][0]:g})")
+        mean_band(
+            ax1,
+            list(range(1, epochs + 1)),
+            [h.test_error for h in results[activation][3]],
+            label=f"{activation} (lr {results[activation][0]:g})",
+        )
     ax1.set_xlabel("epoch")
     ax1.set_ylabel("test error")
     ax1.set_title(f"MNIST-1D, MLP 40-{'-'.join(map(str, widths))}-10, mean over seeds")
     ax1.legend()
     first_model = results["prelu"][4][0]
     for j, m in enumerate(mod for mod in first_model.modules() if isinstance(mod, PReLU)):
-        ax2.hist(m.weight.detach().cpu().numpy(), bins=30, alpha=0.6, label=f"hidden layer {j + 1} (mean {slope_per_layer[j]:.2f})")
+        ax2.hist(
+            m.weight.detach().cpu().numpy(),
+            bins=30,
+            alpha=0.6,
+            label=f"hidden layer {j + 1} (mean {slope_per_layer[j]:.2f})",
+        )
     ax2.axvline(0.25, color="grey", linestyle=":", label="init 0.25")
     ax2.set_xlabel("learned slope a_i")
     ax2.set_title("PReLU slopes after training")
@@ -91,8 +109,9 @@ def run(ctx: RunContext) -> Result:
     figure = savefig(fig, ctx.out_dir, "prelu.png")
 
     diffs = [r - p for r, p in zip(test["relu"], test["prelu"], strict=True)]
-    judgement = paired_difference(test["relu"], test["prelu"], label="test error ReLU − PReLU",
-                                  too_short=short_run(ctx.mode))
+    judgement = paired_difference(
+        test["relu"], test["prelu"], label="test error ReLU − PReLU", too_short=short_run(ctx.mode)
+    )
     reason = (
         f"Test error {statistics.fmean(test['prelu']):.3f} with PReLU vs {statistics.fmean(test['relu']):.3f} with "
         f"ReLU (paper: -1.18 points top-1 on ImageNet); learned mean slope per layer "
@@ -103,9 +122,11 @@ def run(ctx: RunContext) -> Result:
     return Result(
         judgement=judgement,
         reason=reason,
-        paper_figure="top-1 error 33.82 % -> 32.64 % (ReLU -> PReLU, 14-layer model, ImageNet; He et al. 2015, Table 2); "
+        paper_figure="top-1 error 33.82 % -> 32.64 % (ReLU -> PReLU, 14-layer model, ImageNet; He et al. 2015, "
+        "Table 2); "
         "learned slopes larger in early layers",
-        measured=f"test error {statistics.fmean(test['relu']):.3f} -> {statistics.fmean(test['prelu']):.3f} (ReLU -> PReLU, MNIST-1D MLP)",
+        measured=f"test error {statistics.fmean(test['relu']):.3f} -> {statistics.fmean(test['prelu']):.3f} "
+        "(ReLU -> PReLU, MNIST-1D MLP)",
         metrics=[
             Metric("test_error_relu", test["relu"]),
             Metric("test_error_prelu", test["prelu"]),
@@ -114,17 +135,29 @@ def run(ctx: RunContext) -> Result:
             Metric("train_error_prelu", train_err["prelu"]),
             *[Metric(f"mean_slope_layer{j + 1}", [s[j] for s in slopes]) for j in range(len(widths))],
         ],
-        table=[{"activation": a, "lr": results[a][0], "test_error": round(statistics.fmean(test[a]), 4),
+        table=[
+            {
+                "activation": a,
+                "lr": results[a][0],
+                "test_error": round(statistics.fmean(test[a]), 4),
                 "train_error": round(statistics.fmean(train_err[a]), 4),
-                "val_error_by_lr": {k: round(v, 4) for k, v in sorted(results[a][1].items())}} for a in inits],
+                "val_error_by_lr": {k: round(v, 4) for k, v in sorted(results[a][1].items())},
+            }
+            for a in inits
+        ],
         figures=[figure],
         params={
-            "data": f"MNIST-1D (make_dataset, {samples} samples, 80/20 split)", "model": f"MLP 40-{'-'.join(map(str, widths))}-10",
-            "optimizer": f"SGD momentum 0.9, batch {batch}, {epochs} epochs, no weight decay (slopes in their own group)",
-            "prelu": "channel-wise (one slope per hidden unit), init 0.25", "seeds": seeds,
-            "lr_grid": {a: sorted(r[1]) for a, r in results.items()}, "lr_chosen": {a: r[0] for a, r in results.items()},
+            "data": f"MNIST-1D (make_dataset, {samples} samples, 80/20 split)",
+            "model": f"MLP 40-{'-'.join(map(str, widths))}-10",
+            "optimizer": f"SGD momentum 0.9, batch {batch}, {epochs} epochs, no weight decay "
+            "(slopes in their own group)",
+            "prelu": "channel-wise (one slope per hidden unit), init 0.25",
+            "seeds": seeds,
+            "lr_grid": {a: sorted(r[1]) for a, r in results.items()},
+            "lr_chosen": {a: r[0] for a, r in results.items()},
             "lr_best_interior": {a: r[2] for a, r in results.items()},
             "lr_selection": "lowest validation error (last 20 % of the training set) on a tuning seed not reported",
-            "init": {a: INIT_DESCRIPTION[i] for a, i in inits.items()}, "output_layer_init": INIT_DESCRIPTION["xavier"],
+            "init": {a: INIT_DESCRIPTION[i] for a, i in inits.items()},
+            "output_layer_init": INIT_DESCRIPTION["xavier"],
         },
     )

@@ -51,20 +51,38 @@ def run(ctx: RunContext) -> Result:
     results = {}
     for k, (arm, init) in enumerate(ARMS.items()):
         ctx.report(f"{arm}: tuning and seeds", 0.05 + 0.3 * k)
-        results[arm] = tune_then_test(lambda a=arm, i=init: mlp(40, widths, 10, a, i), data, grid=[0.01, 0.03, 0.1],
-                                      epochs=epochs, batch_size=128, seeds=seeds, device=ctx.device)
+        results[arm] = tune_then_test(
+            lambda a=arm, i=init: mlp(40, widths, 10, a, i),
+            data,
+            grid=[0.01, 0.03, 0.1],
+            epochs=epochs,
+            batch_size=128,
+            seeds=seeds,
+            device=ctx.device,
+        )
     test = {a: [h.test_error[-1] for h in r[3]] for a, r in results.items()}
     short = short_run(ctx.mode)
-    judgement = combine([
-        paired_difference(test["tanh"], test["relu"], label="test error tanh − ReLU", too_short=short),
-        paired_difference(test["tanh"], test["leaky_relu"], label="test error tanh − leaky ReLU", too_short=short),
-        equivalence(test["leaky_relu"], test["relu"], margin=MARGIN, label="leaky ReLU − ReLU within ±1 point",
-                    too_short=short),
-    ])
+    judgement = combine(
+        [
+            paired_difference(test["tanh"], test["relu"], label="test error tanh − ReLU", too_short=short),
+            paired_difference(test["tanh"], test["leaky_relu"], label="test error tanh − leaky ReLU", too_short=short),
+            equivalence(
+                test["leaky_relu"],
+                test["relu"],
+                margin=MARGIN,
+                label="leaky ReLU − ReLU within ±1 point",
+                too_short=short,
+            ),
+        ]
+    )
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for arm in ARMS:
-        mean_band(ax, list(range(1, epochs + 1)), [h.test_error for h in results[arm][3]],
-                  label=f"{arm} (lr {results[arm][0]:g})")
+        mean_band(
+            ax,
+            list(range(1, epochs + 1)),
+            [h.test_error for h in results[arm][3]],
+            label=f"{arm} (lr {results[arm][0]:g})",
+        )
     ax.set_xlabel("epoch")
     ax.set_ylabel("test error (mean over seeds, 95 % band)")
     ax.set_title(f"MNIST-1D, MLP 40-{'-'.join(map(str, widths))}-10: rectifiers vs tanh")
@@ -80,16 +98,28 @@ def run(ctx: RunContext) -> Result:
         measured=f"test error tanh {m(test['tanh']):.3f}, ReLU {m(test['relu']):.3f}, leaky ReLU "
         f"{m(test['leaky_relu']):.3f} (MNIST-1D MLP)",
         metrics=[Metric(f"test_error_{a}", test[a]) for a in ARMS],
-        table=[{"activation": a, "lr": results[a][0], "test_error": round(m(test[a]), 4),
-                "val_error_by_lr": {k: round(v, 4) for k, v in sorted(results[a][1].items())}} for a in ARMS],
+        table=[
+            {
+                "activation": a,
+                "lr": results[a][0],
+                "test_error": round(m(test[a]), 4),
+                "val_error_by_lr": {k: round(v, 4) for k, v in sorted(results[a][1].items())},
+            }
+            for a in ARMS
+        ],
         figures=[figure],
         params={
             "data": f"MNIST-1D (make_dataset, {samples} samples, 80/20 split)",
-            "model": f"MLP 40-{'-'.join(map(str, widths))}-10", "seeds": seeds, "epochs": epochs,
-            "optimizer": "SGD momentum 0.9, batch 128, no weight decay", "leaky_slope": 0.01,
-            "lr_chosen": {a: r[0] for a, r in results.items()}, "lr_best_interior": {a: r[2] for a, r in results.items()},
+            "model": f"MLP 40-{'-'.join(map(str, widths))}-10",
+            "seeds": seeds,
+            "epochs": epochs,
+            "optimizer": "SGD momentum 0.9, batch 128, no weight decay",
+            "leaky_slope": 0.01,
+            "lr_chosen": {a: r[0] for a, r in results.items()},
+            "lr_best_interior": {a: r[2] for a, r in results.items()},
             "lr_selection": "lowest validation error on a tuning seed not reported (seeds[0] + 10000)",
-            "init": {a: INIT_DESCRIPTION[i] for a, i in ARMS.items()}, "output_layer_init": INIT_DESCRIPTION["xavier"],
+            "init": {a: INIT_DESCRIPTION[i] for a, i in ARMS.items()},
+            "output_layer_init": INIT_DESCRIPTION["xavier"],
             "equivalence_margin": MARGIN,
         },
     )

@@ -26,12 +26,9 @@ import math
 import statistics
 
 import torch
-
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.figures import mean_band
-from reproductions.verdicts import paired_ratio, short_run, split_seeds
 from reproductions.experiments.activations_common import (
     ACTIVATIONS,
     INIT_DESCRIPTION,
@@ -44,6 +41,8 @@ from reproductions.experiments.activations_common import (
     setup_matplotlib,
     train,
 )
+from reproductions.experiments.figures import mean_band
+from reproductions.verdicts import paired_ratio, short_run, split_seeds
 
 THRESHOLD = 0.25
 
@@ -56,8 +55,11 @@ class Unsqueeze(nn.Module):
 def cnn(activation: str, channels: int = 32) -> nn.Sequential:
     """Four layers, as in the paper's CIFAR-10 network: three convolutions and a linear classifier."""
     factory, init = ACTIVATIONS[activation]
-    convs = [nn.Conv1d(1, channels, 5, padding=2), nn.Conv1d(channels, channels, 5, stride=2, padding=2),
-             nn.Conv1d(channels, channels, 3, stride=2, padding=1)]
+    convs = [
+        nn.Conv1d(1, channels, 5, padding=2),
+        nn.Conv1d(channels, channels, 5, stride=2, padding=2),
+        nn.Conv1d(channels, channels, 3, stride=2, padding=1),
+    ]
     layers: list[nn.Module] = [Unsqueeze()]
     for conv in convs:
         init_layer(conv, init)
@@ -87,8 +89,17 @@ def run(ctx: RunContext) -> Result:
     def epochs_to_threshold(activation: str, lr: float, seed: int, cap: int) -> float:
         torch.manual_seed(seed)
         net = cnn(activation, channels).to(ctx.device)
-        hist = train(net, data, lr=lr, epochs=cap, batch_size=batch, seed=seed, error_threshold=THRESHOLD,
-                     checks_per_epoch=4, stop_at_threshold=True)
+        hist = train(
+            net,
+            data,
+            lr=lr,
+            epochs=cap,
+            batch_size=batch,
+            seed=seed,
+            error_threshold=THRESHOLD,
+            checks_per_epoch=4,
+            stop_at_threshold=True,
+        )
         curves[(activation, lr, seed)] = hist.checks
         return hist.epochs_to_threshold
 
@@ -115,15 +126,20 @@ def run(ctx: RunContext) -> Result:
             epochs[activation].append(epochs_to_threshold(activation, chosen[activation], seed, max_epochs))
     relu = finite(epochs["relu"], float(max_epochs))
     tanh = finite(epochs["tanh"], float(max_epochs))
-    ratios = [t / r for t, r in zip(tanh, relu)]
+    ratios = [t / r for t, r in zip(tanh, relu, strict=False)]
     ratio = math.exp(statistics.fmean(math.log(r) for r in ratios))
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     for activation, style in (("relu", "-"), ("tanh", "--")):
         runs = [curves[(activation, chosen[activation], s)] for s in seeds]
         n = min(len(r) for r in runs)
-        mean_band(ax1, [c[0] for c in runs[0][:n]], [[c[1] for c in r[:n]] for r in runs], linestyle=style,
-                  label=f"{activation} (lr {chosen[activation]:g}, {INIT_DESCRIPTION[inits[activation]].split(',')[0]})")
+        mean_band(
+            ax1,
+            [c[0] for c in runs[0][:n]],
+            [[c[1] for c in r[:n]] for r in runs],
+            linestyle=style,
+            label=f"{activation} (lr {chosen[activation]:g}, {INIT_DESCRIPTION[inits[activation]].split(',')[0]})",
+        )
     ax1.axhline(THRESHOLD, color="grey", linestyle=":", label="25 % training error")
     ax1.set_xlabel("epoch")
     ax1.set_ylabel("training error (until it crosses 25 %)")
@@ -141,8 +157,9 @@ def run(ctx: RunContext) -> Result:
     short = short_run(ctx.mode)
     judgement = paired_ratio(tanh, relu, label="direction: tanh/ReLU epochs to 25 %", too_short=short)
     magnitude = paired_ratio(tanh, relu, min_ratio=6.0, label="magnitude against the paper's 6x", too_short=short)
-    size = {"reproduced": "larger than 6x", "not reproduced": "smaller than 6x"}.get(magnitude.verdict,
-                                                                                      "consistent with 6x or undecided")
+    size = {"reproduced": "larger than 6x", "not reproduced": "smaller than 6x"}.get(
+        magnitude.verdict, "consistent with 6x or undecided"
+    )
     reason = (
         f"tanh needed {statistics.fmean(tanh):.3g} epochs and ReLU {statistics.fmean(relu):.3g} to reach 25 % training "
         f"error (lr {chosen['tanh']:g} vs {chosen['relu']:g}). {judgement.reason} Judged apart, the magnitude: "
@@ -153,7 +170,8 @@ def run(ctx: RunContext) -> Result:
     return Result(
         judgement=judgement,
         reason=reason,
-        paper_figure="~6x fewer epochs to 25 % training error on CIFAR-10 (Krizhevsky et al. 2012, Fig. 1, 4-layer CNN)",
+        paper_figure="~6x fewer epochs to 25 % training error on CIFAR-10 (Krizhevsky et al. 2012, Fig. 1, "
+        "4-layer CNN)",
         measured=f"{judgement.fmt()} fewer epochs to 25 % training error (MNIST-1D, 4-layer CNN); magnitude {size}",
         metrics=[
             Metric("epochs_to_25pct_relu", relu, "epochs"),
@@ -161,16 +179,27 @@ def run(ctx: RunContext) -> Result:
             Metric("tanh_over_relu_epochs", ratios, "x"),
         ],
         table=[
-            {"activation": a, "lr": chosen[a], "epochs_to_25pct": float(f"{statistics.fmean(v):.3g}"),
-             "grid": {k: s for k, s in sorted(scores[a].items())}}
+            {
+                "activation": a,
+                "lr": chosen[a],
+                "epochs_to_25pct": float(f"{statistics.fmean(v):.3g}"),
+                "grid": {k: s for k, s in sorted(scores[a].items())},
+            }
             for a, v in (("relu", relu), ("tanh", tanh))
         ],
         figures=[figure],
         params={
-            "data": f"MNIST-1D (make_dataset, {samples} samples, 80/20 split)", "model": f"1-D CNN, {channels} channels, 3 conv + linear",
-            "optimizer": f"SGD momentum 0.9, batch {batch}, no weight decay", "seeds": seeds, "max_epochs": max_epochs,
-            "error_checks_per_epoch": 4, "lr_grid": {a: sorted(s) for a, s in scores.items()}, "lr_chosen": chosen,
-            "lr_best_interior": interior, "lr_tuned_on_seed": split.tune[0],
-            "init": {a: INIT_DESCRIPTION[i] for a, i in inits.items()}, "output_layer_init": INIT_DESCRIPTION["xavier"],
+            "data": f"MNIST-1D (make_dataset, {samples} samples, 80/20 split)",
+            "model": f"1-D CNN, {channels} channels, 3 conv + linear",
+            "optimizer": f"SGD momentum 0.9, batch {batch}, no weight decay",
+            "seeds": seeds,
+            "max_epochs": max_epochs,
+            "error_checks_per_epoch": 4,
+            "lr_grid": {a: sorted(s) for a, s in scores.items()},
+            "lr_chosen": chosen,
+            "lr_best_interior": interior,
+            "lr_tuned_on_seed": split.tune[0],
+            "init": {a: INIT_DESCRIPTION[i] for a, i in inits.items()},
+            "output_layer_init": INIT_DESCRIPTION["xavier"],
         },
     )

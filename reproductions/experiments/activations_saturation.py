@@ -14,9 +14,16 @@ import math
 import torch
 from torch import nn
 
-from reproductions.verdicts import one_sample, short_run
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.activations_common import one_thread, INIT_DESCRIPTION, digits, mlp, savefig, setup_matplotlib
+from reproductions.experiments.activations_common import (
+    INIT_DESCRIPTION,
+    digits,
+    mlp,
+    one_thread,
+    savefig,
+    setup_matplotlib,
+)
+from reproductions.verdicts import one_sample, short_run
 
 # (label, activation, init)
 NETWORKS = [
@@ -77,7 +84,9 @@ def run(ctx: RunContext) -> Result:
     layers = list(range(1, depth + 1))
     for label in ratios:
         ax1.semilogy(layers, mean_curve(curves[label]), marker="o", label=label)
-        ax2.plot(layers, [sum(r[j] for r in locals_[label]) / len(seeds) for j in range(depth)], marker="o", label=label)
+        ax2.plot(
+            layers, [sum(r[j] for r in locals_[label]) / len(seeds) for j in range(depth)], marker="o", label=label
+        )
     ax1.set_xlabel("hidden layer (1 = next to the input)")
     ax1.set_ylabel("‖∂L/∂W‖ at initialisation (geometric mean over seeds)")
     ax1.set_title(f"{depth}-layer MLP, width {width}, digits batch of {batch}")
@@ -98,10 +107,22 @@ def run(ctx: RunContext) -> Result:
     # while ReLU with He init keeps the gradient within 10x
     # the sigmoid arm is the claim; the ReLU arm is the control (its gradient should stay within 10x), judged apart
     short = short_run(ctx.mode)
-    judgement = one_sample(ratios["sigmoid, Xavier"], threshold=0.1, direction="lower", log=True,
-                           label="sigmoid: first/last hidden-layer gradient", too_short=short)
-    control = one_sample(ratios["ReLU, He"], threshold=0.1, direction="higher", log=True,
-                         label="control, ReLU with He init: first/last gradient above 0.1", too_short=short)
+    judgement = one_sample(
+        ratios["sigmoid, Xavier"],
+        threshold=0.1,
+        direction="lower",
+        log=True,
+        label="sigmoid: first/last hidden-layer gradient",
+        too_short=short,
+    )
+    control = one_sample(
+        ratios["ReLU, He"],
+        threshold=0.1,
+        direction="higher",
+        log=True,
+        label="control, ReLU with He init: first/last gradient above 0.1",
+        too_short=short,
+    )
     reason = (
         f"At initialisation the first hidden layer's weight gradient is {sig:.2g}x the last one's in the {depth}-layer "
         f"sigmoid net (mean σ' = {sig_local:.3f} ≤ 1/4), against {relu:.2g}x for ReLU with He init and {tanh_x:.2g}x "
@@ -110,19 +131,27 @@ def run(ctx: RunContext) -> Result:
     return Result(
         judgement=judgement,
         reason=reason,
-        paper_figure="Qualitative: σ'(x) ≤ 1/4 shrinks the back-propagated gradient layer after layer (LeCun et al. 1998, "
+        paper_figure="Qualitative: σ'(x) ≤ 1/4 shrinks the back-propagated gradient layer after layer (LeCun et "
+        "al. 1998, "
         "Sec. 4.4; Glorot & Bengio 2010, Sec. 4); verdict threshold here: first/last-layer gradient ratio < 0.1",
         measured=f"first/last hidden-layer gradient ratio: sigmoid {sig:.2g}, tanh {tanh_x:.2g}, ReLU {relu:.2g}",
         metrics=[*metric.values(), Metric("mean_sigmoid_derivative", [sig_local])],
         table=[
-            {"network": label, "layer1_grad": float(f"{mean_curve(curves[label])[0]:.4g}"),
-             f"layer{depth}_grad": float(f"{mean_curve(curves[label])[-1]:.4g}"),
-             "ratio_first_last": float(f"{metric[label].mean:.4g}")}
+            {
+                "network": label,
+                "layer1_grad": float(f"{mean_curve(curves[label])[0]:.4g}"),
+                f"layer{depth}_grad": float(f"{mean_curve(curves[label])[-1]:.4g}"),
+                "ratio_first_last": float(f"{metric[label].mean:.4g}"),
+            }
             for label in ratios
         ],
         figures=[figure],
         params={
-            "depth": depth, "width": width, "batch": batch, "data": "sklearn digits, standardised", "seeds": seeds,
+            "depth": depth,
+            "width": width,
+            "batch": batch,
+            "data": "sklearn digits, standardised",
+            "seeds": seeds,
             "init": {label: INIT_DESCRIPTION[init] for label, _, init in NETWORKS},
             "output_layer_init": INIT_DESCRIPTION["xavier"],
         },

@@ -31,19 +31,19 @@ import math
 import torch
 from torch import nn
 
-from reproductions.experiments.figures import mean_band
-from reproductions.verdicts import check, paired_ratio, short_run
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.activations_common import (
-    one_thread,
     INIT_DESCRIPTION,
     best_on_grid,
     digits,
     finite,
     mlp,
+    one_thread,
     savefig,
     setup_matplotlib,
 )
+from reproductions.experiments.figures import mean_band
+from reproductions.verdicts import check, paired_ratio, short_run
 
 
 def _sign_agreement(activation: str, seed: int, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -85,7 +85,9 @@ def _path_2d(centred: bool, steps: int, seed: int) -> tuple[torch.Tensor, float]
     return torch.stack(path), same_sign / steps
 
 
-def _epochs_to_loss(x: torch.Tensor, y: torch.Tensor, lr: float, threshold: float, max_epochs: int, seed: int) -> tuple[float, list[float]]:
+def _epochs_to_loss(
+    x: torch.Tensor, y: torch.Tensor, lr: float, threshold: float, max_epochs: int, seed: int
+) -> tuple[float, list[float]]:
     torch.manual_seed(seed)
     model = nn.Linear(x.shape[1], 10)
     nn.init.xavier_uniform_(model.weight)
@@ -154,13 +156,18 @@ def run(ctx: RunContext) -> Result:
             curves[name].append(list(losses))
     pos = finite(epochs["positive"], float(max_epochs))
     cen = finite(epochs["centred"], float(max_epochs))
-    speedups = [p / c for p, c in zip(pos, cen)]
+    speedups = [p / c for p, c in zip(pos, cen, strict=False)]
 
     path_pos, same_pos = _path_2d(False, 60, seeds[0])
     path_cen, same_cen = _path_2d(True, 60, seeds[0])
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
-    ax1.plot(path_pos[:, 0], path_pos[:, 1], marker=".", label=f"inputs in [0, 1]² ({same_pos:.0%} of steps move w₁, w₂ the same way)")
+    ax1.plot(
+        path_pos[:, 0],
+        path_pos[:, 1],
+        marker=".",
+        label=f"inputs in [0, 1]² ({same_pos:.0%} of steps move w₁, w₂ the same way)",
+    )
     ax1.plot(path_cen[:, 0], path_cen[:, 1], marker=".", label=f"centred inputs ({same_cen:.0%} same-sign steps)")
     ax1.scatter([1.0], [-1.0], marker="*", s=200, color="k", zorder=5, label="w* = (1, -1)")
     ax1.set_xlabel("w₁")
@@ -169,8 +176,13 @@ def run(ctx: RunContext) -> Result:
     ax1.legend(fontsize=8, loc="lower left")
     for name in ("positive", "centred"):
         n = min(len(c) for c in curves[name])
-        mean_band(ax2, list(range(1, n + 1)), [c[:n] for c in curves[name]], log=True,
-                  label=f"{name} inputs, lr {lr_choice[name]:g}")
+        mean_band(
+            ax2,
+            list(range(1, n + 1)),
+            [c[:n] for c in curves[name]],
+            log=True,
+            label=f"{name} inputs, lr {lr_choice[name]:g}",
+        )
     ax2.set_yscale("log")
     ax2.axhline(threshold, color="grey", linestyle=":", label=f"threshold {threshold}")
     ax2.set_xscale("log")
@@ -183,16 +195,21 @@ def run(ctx: RunContext) -> Result:
     # paired comparison on log epochs: positive / centred; at least 1.5x is the effect we ask for
     # the sign property is an identity of backprop through positive inputs (a check, reported beside it); the
     # reproduction is the speed-up, judged on the per-seed ratio positive/centred epochs
-    judgement = paired_ratio(pos, cen, label="epochs to the loss, positive / centred inputs",
-                             too_short=short_run(ctx.mode))
+    judgement = paired_ratio(
+        pos, cen, label="epochs to the loss, positive / centred inputs", too_short=short_run(ctx.mode)
+    )
     speedup = judgement.estimate
     mean_sig, mean_tanh = sum(agree_sig) / len(agree_sig), sum(agree_tanh) / len(agree_tanh)
-    sign_check = check(1.0 - min(agree_sig), tol=1e-9, label="sigmoid hidden units: all per-example gradients share a sign")
+    sign_check = check(
+        1.0 - min(agree_sig), tol=1e-9, label="sigmoid hidden units: all per-example gradients share a sign"
+    )
     reason = (
-        f"With sigmoid hidden units {mean_sig:.1%} of per-example gradients on an output neuron's weights share one sign "
+        f"With sigmoid hidden units {mean_sig:.1%} of per-example gradients on an output neuron's weights share "
+        "one sign "
         f"(tanh: {mean_tanh:.1%}); softmax regression needs {sum(pos) / len(pos):.0f} epochs on all-positive pixels vs "
         f"{sum(cen) / len(cen):.0f} on centred ones to reach loss {threshold} (geometric-mean speed-up {speedup:.2g}x, "
-        f"lr tuned per input: {lr_choice['positive']:g} vs {lr_choice['centred']:g}). " + judgement.reason
+        f"lr tuned per input: {lr_choice['positive']:g} vs {lr_choice['centred']:g}). "
+        + judgement.reason
         + f" Check beside it: {sign_check.reason}"
     )
     if not all(lr_interior.values()):
@@ -200,9 +217,11 @@ def run(ctx: RunContext) -> Result:
     return Result(
         judgement=judgement,
         reason=reason,
-        paper_figure="Qualitative: 'convergence is usually faster if the average of each input variable over the training set "
+        paper_figure="Qualitative: 'convergence is usually faster if the average of each input variable over "
+        "the training set "
         "is close to zero' (LeCun et al. 1998, Sec. 4.3); no number",
-        measured=f"{speedup:.2g}x fewer epochs with centred inputs; same-sign gradients {mean_sig:.0%} (sigmoid) vs {mean_tanh:.0%} (tanh)",
+        measured=f"{speedup:.2g}x fewer epochs with centred inputs; same-sign gradients {mean_sig:.0%} "
+        f"(sigmoid) vs {mean_tanh:.0%} (tanh)",
         metrics=[
             Metric("same_sign_fraction_sigmoid_hidden", agree_sig),
             Metric("same_sign_fraction_tanh_hidden", agree_tanh),
@@ -213,17 +232,26 @@ def run(ctx: RunContext) -> Result:
             Metric("same_sign_steps_2d_centred", [same_cen]),
         ],
         table=[
-            {"inputs": name, "lr": lr_choice[name], "epochs_to_loss": float(f"{sum(v) / len(v):.4g}"),
-             "lr_grid_scores": {k: v for k, v in sorted(lr_scores[name].items())}}
+            {
+                "inputs": name,
+                "lr": lr_choice[name],
+                "epochs_to_loss": float(f"{sum(v) / len(v):.4g}"),
+                "lr_grid_scores": {k: v for k, v in sorted(lr_scores[name].items())},
+            }
             for name, v in (("positive", pos), ("centred", cen))
         ],
         figures=[figure],
         params={
-            "seeds": seeds, "data": "sklearn digits pixels / 16 (positive) or minus their training mean (centred)",
+            "seeds": seeds,
+            "data": "sklearn digits pixels / 16 (positive) or minus their training mean (centred)",
             "model": "softmax regression, full-batch gradient descent (no momentum)",
-            "loss_threshold": threshold, "max_epochs": max_epochs,
-            "lr_grid": {k: sorted(v) for k, v in lr_scores.items()}, "lr_chosen": lr_choice, "lr_best_interior": lr_interior,
-            "init": "Xavier uniform (gain 1) weights, zero bias for the regression; " + INIT_DESCRIPTION["xavier"]
+            "loss_threshold": threshold,
+            "max_epochs": max_epochs,
+            "lr_grid": {k: sorted(v) for k, v in lr_scores.items()},
+            "lr_chosen": lr_choice,
+            "lr_best_interior": lr_interior,
+            "init": "Xavier uniform (gain 1) weights, zero bias for the regression; "
+            + INIT_DESCRIPTION["xavier"]
             + " for the sign-agreement nets (sigmoid / tanh hidden layer of 64)",
             "sign_agreement_examples": n_examples,
         },

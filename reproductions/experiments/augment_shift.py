@@ -43,7 +43,6 @@ from reproductions.augment import (
 )
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.figures import interval_bars
-from reproductions.verdicts import combine, paired_difference, short_run, split_seeds
 from reproductions.experiments.regularizers_common import (
     error_rate,
     minibatches,
@@ -51,6 +50,7 @@ from reproductions.experiments.regularizers_common import (
     savefig,
     tune_on_grid,
 )
+from reproductions.verdicts import combine, paired_difference, short_run, split_seeds
 
 SIZE = 12
 VARIANTS = ("none", "flip", "crop+scale", "colour+PCA", "all")
@@ -89,9 +89,14 @@ def shapes(n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
 
 def make_net(gen: torch.Generator) -> nn.Sequential:
     net = nn.Sequential(
-        nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(16 * 3 * 3, 4),
+        nn.Conv2d(3, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(16 * 3 * 3, 4),
     )
     for m in net.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
@@ -100,7 +105,9 @@ def make_net(gen: torch.Generator) -> nn.Sequential:
     return net
 
 
-def augment(x: torch.Tensor, variant: str, pca: tuple[torch.Tensor, torch.Tensor], gen: torch.Generator) -> torch.Tensor:
+def augment(
+    x: torch.Tensor, variant: str, pca: tuple[torch.Tensor, torch.Tensor], gen: torch.Generator
+) -> torch.Tensor:
     if variant in ("flip", "all"):
         x = random_hflip(x, 0.5, gen)
     if variant in ("crop+scale", "all"):
@@ -167,8 +174,9 @@ def run(ctx: RunContext) -> Result:
         lrs, lr_scores, lr_edge = {}, {}, {}
         for i, v in enumerate(variants):
             ctx.report(f"tuning {v}", 0.4 * i / len(variants))
-            lrs[v], lr_scores[v], lr_edge[v] = tune_on_grid(grid, lambda lr, v=v: val(v, lr),
-                                                            max_extend=0 if ctx.smoke else 2)
+            lrs[v], lr_scores[v], lr_edge[v] = tune_on_grid(
+                grid, lambda lr, v=v: val(v, lr), max_extend=0 if ctx.smoke else 2
+            )
         err: dict[str, list[float]] = {v: [] for v in variants}
         tta_err = []
         for i, s in enumerate(seeds):
@@ -182,19 +190,29 @@ def run(ctx: RunContext) -> Result:
 
     mean = statistics.fmean
     short = short_run(ctx.mode)
-    parts_j = [paired_difference(err["none"], err[v], unit=" pp", label=f"{v}: test error none − {v}", too_short=short)
-               for v in variants if v != "none"]
+    parts_j = [
+        paired_difference(err["none"], err[v], unit=" pp", label=f"{v}: test error none − {v}", too_short=short)
+        for v in variants
+        if v != "none"
+    ]
     judgement = combine(parts_j)
     reason = (
-        "Test error on ordinary held-out data: " + ", ".join(f"{v} {mean(err[v]):.1f}%" for v in variants)
-        + f"; all + 10-view test-time averaging {mean(tta_err):.1f}% (beside, not judged). " + judgement.reason
+        "Test error on ordinary held-out data: "
+        + ", ".join(f"{v} {mean(err[v]):.1f}%" for v in variants)
+        + f"; all + 10-view test-time averaging {mean(tta_err):.1f}% (beside, not judged). "
+        + judgement.reason
     )
     metrics = [Metric(f"test error {v}", err[v], "%") for v in variants]
     metrics.append(Metric("test error all + TTA", tta_err, "%"))
 
     fig, ax = plt.subplots(figsize=(8, 4))
-    interval_bars(ax, [p.label.split(":")[0] for p in parts_j], parts_j, ref=0.0,
-                  ylabel="test error none − arm (pp), 95 % interval")
+    interval_bars(
+        ax,
+        [p.label.split(":")[0] for p in parts_j],
+        parts_j,
+        ref=0.0,
+        ylabel="test error none − arm (pp), 95 % interval",
+    )
     ax.set_title("Augmentation on ordinary held-out data (synthetic colour shapes); > 0: the transform helps")
     figures = [savefig(fig, ctx.out_dir, "augmentation.png")]
 
@@ -206,7 +224,7 @@ def run(ctx: RunContext) -> Result:
     noisy = pca_color_noise(x0, vals, vecs, std=0.1, clip=True, generator=g)
     strong = pca_color_noise(x0, vals, vecs, std=1.0, clip=True, generator=g)
     fig, axes = plt.subplots(3, 7, figsize=(11, 5))
-    for c, img in enumerate(x0):
+    for c, img in enumerate(x0):  # noqa: B007
         for r, batch in enumerate((x0, noisy, strong)):
             axes[r, c].imshow(batch[c].permute(1, 2, 0).clamp(0, 1).numpy())
             axes[r, c].axis("off")
@@ -227,15 +245,30 @@ def run(ctx: RunContext) -> Result:
     return Result(
         judgement=judgement,
         reason=reason,
-        paper_figure="AlexNet: augmentation prevents substantial overfitting; PCA colour noise -1% top-1; 10-crop testing helps",
-        measured="test error " + ", ".join(f"{v} {mean(err[v]):.1f}%" for v in variants) + f" (all + TTA {mean(tta_err):.1f}%)",
+        paper_figure="AlexNet: augmentation prevents substantial overfitting; PCA colour noise -1% top-1; "
+        "10-crop testing helps",
+        measured="test error "
+        + ", ".join(f"{v} {mean(err[v]):.1f}%" for v in variants)
+        + f" (all + TTA {mean(tta_err):.1f}%)",
         metrics=metrics,
         table=[{"augmentation": v, "lr": lrs[v], "test error %": round(mean(err[v]), 2)} for v in variants],
         figures=figures,
         params={
-            "mode": ctx.mode, "seeds": seeds, "n_train": n_train, "epochs": epochs, "batch": 50, "variants": list(variants),
-            "scale_range": [SIZE, SIZE + 3], "jitter": {"brightness": 0.4, "contrast": 0.4}, "pca_std": 0.1,
-            "init": "He (kaiming normal, ReLU)", "optimizer": "SGD momentum 0.9", "lr_val_error": lr_scores,
-            "lr": lrs, "lr_at_edge": lr_edge, "tuning_seed": tune_seed, "device": ctx.device,
+            "mode": ctx.mode,
+            "seeds": seeds,
+            "n_train": n_train,
+            "epochs": epochs,
+            "batch": 50,
+            "variants": list(variants),
+            "scale_range": [SIZE, SIZE + 3],
+            "jitter": {"brightness": 0.4, "contrast": 0.4},
+            "pca_std": 0.1,
+            "init": "He (kaiming normal, ReLU)",
+            "optimizer": "SGD momentum 0.9",
+            "lr_val_error": lr_scores,
+            "lr": lrs,
+            "lr_at_edge": lr_edge,
+            "tuning_seed": tune_seed,
+            "device": ctx.device,
         },
     )

@@ -42,7 +42,9 @@ def mean_band(ax: Any, x: Any, runs: Any, *, label: str = "", color: Any = None,
         ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
 
 
-def interval_bars(ax: Any, labels: list[str], judgements: list[Any], *, ylabel: str = "", ref: float | None = None) -> None:
+def interval_bars(
+    ax: Any, labels: list[str], judgements: list[Any], *, ylabel: str = "", ref: float | None = None
+) -> None:
     """One bar per judgement at its estimate, with its interval as the error bar; ``ref`` draws the claimed
     effect (1 for a ratio, 0 for a difference) as a dashed line."""
     import math

@@ -28,6 +28,7 @@ import time
 import torch
 
 from reproductions.core import Metric, Result, RunContext
+from reproductions.experiments.figures import mean_band, savefig
 from reproductions.experiments.optim_common import (
     COLORS,
     LABELS,
@@ -39,7 +40,6 @@ from reproductions.experiments.optim_common import (
     train_side_by_side,
     tune_side_by_side,
 )
-from reproductions.experiments.figures import mean_band, savefig
 from reproductions.verdicts import combine, paired_ratio, short_run, split_seeds
 
 METHODS = ("sgd", "momentum", "adagrad")
@@ -73,8 +73,9 @@ def run(ctx: RunContext) -> Result:
     train = dict(epochs=1, batch=batch, init="zeros", evals_per_epoch=10, device=ctx.device)
     data, _, freq = sparse_data(split.tune[0], d, n_train, n_test)
     ctx.report("tuning", 0.1)
-    tunings = tune_side_by_side({m: log_grid(*GRIDS[m], per_decade) for m in METHODS}, [d, 2], data,
-                                seed=split.tune[0], **train)
+    tunings = tune_side_by_side(
+        {m: log_grid(*GRIDS[m], per_decade) for m in METHODS}, [d, 2], data, seed=split.tune[0], **train
+    )
     excess: dict[str, list[float]] = {m: [] for m in METHODS}
     errors: dict[str, list[float]] = {m: [] for m in METHODS}
     shown = None
@@ -92,8 +93,12 @@ def run(ctx: RunContext) -> Result:
     ratio = [min(excess["sgd"][i], excess["momentum"][i]) / excess["adagrad"][i] for i in range(len(seeds))]
     mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
     short = short_run(ctx.mode)
-    judgement = combine([paired_ratio(excess[m], excess["adagrad"], label=f"AdaGrad vs {LABELS[m]}", too_short=short)
-                         for m in ("sgd", "momentum")])
+    judgement = combine(
+        [
+            paired_ratio(excess[m], excess["adagrad"], label=f"AdaGrad vs {LABELS[m]}", too_short=short)
+            for m in ("sgd", "momentum")
+        ]
+    )
     measured = (
         f"excess test loss after one pass: AdaGrad {fmt(mean(excess['adagrad']))}, SGD {fmt(mean(excess['sgd']))}, "
         f"momentum {fmt(mean(excess['momentum']))}; excess-loss ratio (geometric mean, 95 % interval) "
@@ -101,15 +106,19 @@ def run(ctx: RunContext) -> Result:
         f"{mean(errors['adagrad']):.1%} vs SGD {mean(errors['sgd']):.1%}"
     )
     edges = [LABELS[m] for m, t in tunings.items() if not t.interior]
-    reason = (
-        judgement.reason + (f" Best lr at a grid edge for {', '.join(edges)}." if edges else "")
-    )
+    reason = judgement.reason + (f" Best lr at a grid edge for {', '.join(edges)}." if edges else "")
 
     curves, bayes = shown
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    for j, m in enumerate(METHODS):
-        mean_band(axes[0], [s * batch for s in curves.eval_steps], runs[m], color=COLORS[m], log=True,
-                  label=f"{LABELS[m]} (lr {fmt(tunings[m].best, 2)})")
+    for j, m in enumerate(METHODS):  # noqa: B007
+        mean_band(
+            axes[0],
+            [s * batch for s in curves.eval_steps],
+            runs[m],
+            color=COLORS[m],
+            log=True,
+            label=f"{LABELS[m]} (lr {fmt(tunings[m].best, 2)})",
+        )
     axes[0].set_yscale("log")
     axes[0].set_xlabel("examples seen (one pass)")
     axes[0].set_ylabel("test loss − true model's (mean over seeds, 95 % band)")
@@ -143,8 +152,15 @@ def run(ctx: RunContext) -> Result:
         metrics=[Metric(f"excess test loss, {LABELS[m]}", excess[m]) for m in METHODS]
         + [Metric(f"test error, {LABELS[m]}", errors[m]) for m in METHODS]
         + [Metric("best non-adaptive / AdaGrad excess loss (per seed)", ratio, "x")],
-        table=[{"optimizer": LABELS[m], "lr": fmt(tunings[m].best, 2), "excess test loss": fmt(mean(excess[m])),
-                "test error": f"{mean(errors[m]):.1%}"} for m in METHODS],
+        table=[
+            {
+                "optimizer": LABELS[m],
+                "lr": fmt(tunings[m].best, 2),
+                "excess test loss": fmt(mean(excess[m])),
+                "test error": f"{mean(errors[m]):.1%}",
+            }
+            for m in METHODS
+        ],
         figures=[path],
         params={
             "mode": ctx.mode,

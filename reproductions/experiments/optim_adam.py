@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 
 from reproductions.core import Metric, Result, RunContext
+from reproductions.experiments.figures import mean_band, savefig
 from reproductions.experiments.optim_common import (
     COLORS,
     LABELS,
@@ -40,7 +41,6 @@ from reproductions.experiments.optim_common import (
     train_side_by_side,
     tune_side_by_side,
 )
-from reproductions.experiments.figures import mean_band, savefig
 from reproductions.verdicts import combine, paired_ratio, short_run, split_seeds
 
 GRIDS = {
@@ -74,15 +74,24 @@ def run(ctx: RunContext) -> Result:
     finals_all: dict[str, dict[str, list[float]]] = {}
     for ti, (task, (sizes, init)) in enumerate(TASKS.items()):
         data = digits(split.tune[0])
-        tunings = tune_side_by_side({n: log_grid(*GRIDS[n], per_decade) for n in NAMES}, sizes, data, epochs=epochs,
-                                    batch=batch, seed=split.tune[0], init=init, device=ctx.device)
+        tunings = tune_side_by_side(
+            {n: log_grid(*GRIDS[n], per_decade) for n in NAMES},
+            sizes,
+            data,
+            epochs=epochs,
+            batch=batch,
+            seed=split.tune[0],
+            init=init,
+            device=ctx.device,
+        )
         tunings_all[task] = tunings
         finals: dict[str, list[float]] = {name: [] for name in NAMES}
         for si, seed in enumerate(seeds):
             ctx.report(f"{task}: seed {seed}", (ti + 0.5 + si / len(seeds) / 2) / len(TASKS))
             specs = [Spec(name, tunings[name].best) for name in NAMES]
-            curves = train_side_by_side(specs, sizes, digits(seed), epochs=epochs, batch=batch, seed=seed, init=init,
-                                        device=ctx.device)
+            curves = train_side_by_side(
+                specs, sizes, digits(seed), epochs=epochs, batch=batch, seed=seed, init=init, device=ctx.device
+            )
             for i, name in enumerate(NAMES):
                 finals[name].append(float(curves.train_loss[i, -1]))
                 runs[task][name].append(curves.train_loss[i].numpy())
@@ -90,34 +99,54 @@ def run(ctx: RunContext) -> Result:
                 shown[task] = curves
         finals_all[task] = finals
         best_other = [min(finals[n][i] for n in NAMES if n != "adam") for i in range(len(seeds))]
-        ratios[task] = [b / a for a, b in zip(finals["adam"], best_other)]
-        parts += [paired_ratio(finals[n], finals["adam"], min_ratio=1 / 1.1, label=f"{task}: {LABELS[n]} / Adam",
-                               too_short=short) for n in NAMES if n != "adam"]
+        ratios[task] = [b / a for a, b in zip(finals["adam"], best_other, strict=False)]
+        parts += [
+            paired_ratio(
+                finals[n], finals["adam"], min_ratio=1 / 1.1, label=f"{task}: {LABELS[n]} / Adam", too_short=short
+            )
+            for n in NAMES
+            if n != "adam"
+        ]
         metrics += [Metric(f"{task}: final train loss, {LABELS[n]}", finals[n]) for n in NAMES]
         metrics.append(Metric(f"{task}: best other / Adam final train loss (per seed)", ratios[task], "x"))
         for n in NAMES:
-            table.append({"task": task, "optimizer": LABELS[n], "lr": fmt(tunings[n].best, 2),
-                          "final train loss": fmt(sum(finals[n]) / len(seeds))})
+            table.append(
+                {
+                    "task": task,
+                    "optimizer": LABELS[n],
+                    "lr": fmt(tunings[n].best, 2),
+                    "final train loss": fmt(sum(finals[n]) / len(seeds)),
+                }
+            )
 
     mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
     judgement = combine(parts, label="Adam not more than 10 % worse than each other optimizer")
-    measured = "; ".join(
-        f"{task}: Adam {fmt(mean(finals_all[task]['adam']))}, best other "
-        f"{min((n for n in NAMES if n != 'adam'), key=lambda n: mean(finals_all[task][n]))} "
-        f"{fmt(min(mean(finals_all[task][n]) for n in NAMES if n != 'adam'))}"
-        for task in TASKS
-    ) + f" (final training loss after {epochs} epochs, mean over seeds); other/Adam ratios: " + "; ".join(
-        f"{p.label.split(': ')[1].split(' /')[0]} ({p.label.split(':')[0]}) {p.fmt()}" for p in parts)
+    measured = (
+        "; ".join(
+            f"{task}: Adam {fmt(mean(finals_all[task]['adam']))}, best other "
+            f"{min((n for n in NAMES if n != 'adam'), key=lambda n: mean(finals_all[task][n]))} "
+            f"{fmt(min(mean(finals_all[task][n]) for n in NAMES if n != 'adam'))}"
+            for task in TASKS
+        )
+        + f" (final training loss after {epochs} epochs, mean over seeds); other/Adam ratios: "
+        + "; ".join(f"{p.label.split(': ')[1].split(' /')[0]} ({p.label.split(':')[0]}) {p.fmt()}" for p in parts)
+    )
     edges = [f"{task}/{LABELS[n]}" for task, ts in tunings_all.items() for n, t in ts.items() if not t.interior]
     reason = judgement.reason + (f" Best lr at a grid edge for {', '.join(edges)}." if edges else "")
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    for ax, task in zip(axes, TASKS):
+    for ax, task in zip(axes, TASKS, strict=False):
         curves = shown[task]
         epochs_axis = [s / max(1, curves.eval_steps[1]) for s in curves.eval_steps]
         for name in NAMES:
-            mean_band(ax, epochs_axis, runs[task][name], color=COLORS[name], log=True,
-                      label=f"{LABELS[name]} (lr {fmt(tunings_all[task][name].best, 2)})")
+            mean_band(
+                ax,
+                epochs_axis,
+                runs[task][name],
+                color=COLORS[name],
+                log=True,
+                label=f"{LABELS[name]} (lr {fmt(tunings_all[task][name].best, 2)})",
+            )
         ax.set_yscale("log")
         ax.set_xlabel("epoch")
         ax.set_ylabel("training loss (full training set; mean over seeds, 95 % band)")

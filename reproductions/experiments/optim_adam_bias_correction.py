@@ -31,6 +31,7 @@ import time
 import torch
 
 from reproductions.core import Metric, Result, RunContext
+from reproductions.experiments.figures import mean_band, savefig
 from reproductions.experiments.optim_common import (
     Spec,
     fmt,
@@ -39,7 +40,6 @@ from reproductions.experiments.optim_common import (
     single_threaded,
     train_side_by_side,
 )
-from reproductions.experiments.figures import mean_band, savefig
 from reproductions.verdicts import paired_difference, short_run
 
 BETA2 = (0.99, 0.999, 0.9999)
@@ -74,7 +74,7 @@ def run(ctx: RunContext) -> Result:
         worst = torch.where(torch.isfinite(first_epoch), first_epoch, torch.full_like(first_epoch, math.inf)).amax(1)
         rel = (worst / curves.train_loss[:, 0]).tolist()
         for j, k in enumerate(keys):
-            row = rel[j * len(alphas):(j + 1) * len(alphas)]
+            row = rel[j * len(alphas) : (j + 1) * len(alphas)]
             spike[k].append([min(r, 1e6) for r in row])
             stable[k].append(float(sum(1 for r in row if math.isfinite(r) and r <= 1.0)))
     # the first step, measured: |Δθ| / α on one parameter vector at β₂ = 0.9999
@@ -93,14 +93,25 @@ def run(ctx: RunContext) -> Result:
 
     mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
     short = short_run(ctx.mode)
-    parts = {b2: paired_difference(stable[key(b2, False)], stable[key(b2, True)], direction="higher",
-                                   label=f"β₂ = {b2}: stable α values with correction − without", unit="",
-                                   too_short=short) for b2 in BETA2}
+    parts = {
+        b2: paired_difference(
+            stable[key(b2, False)],
+            stable[key(b2, True)],
+            direction="higher",
+            label=f"β₂ = {b2}: stable α values with correction − without",
+            unit="",
+            too_short=short,
+        )
+        for b2 in BETA2
+    }
     judgement = parts[0.9999]
     measured = (
-        "stable α values out of " + str(len(alphas)) + " (mean over seeds), with / without bias correction: "
-        + "; ".join(f"β₂ = {b2}: {fmt(mean(stable[key(b2, True)]))} / {fmt(mean(stable[key(b2, False)]))}"
-                    for b2 in BETA2)
+        "stable α values out of "
+        + str(len(alphas))
+        + " (mean over seeds), with / without bias correction: "
+        + "; ".join(
+            f"β₂ = {b2}: {fmt(mean(stable[key(b2, True)]))} / {fmt(mean(stable[key(b2, False)]))}" for b2 in BETA2
+        )
         + f"; first step |Δθ|/α = {fmt(first_step[False])} without, {fmt(first_step[True])} with (theory 10 and 1)"
     )
     reason = judgement.reason + " Beside it: " + " ".join(parts[b2].reason for b2 in BETA2 if b2 != 0.9999)
@@ -108,8 +119,14 @@ def run(ctx: RunContext) -> Result:
     fig, axes = plt.subplots(1, len(BETA2), figsize=(14, 4), sharey=True)
     for ax, b2 in zip(axes, BETA2, strict=True):
         for bc, color in ((True, "tab:green"), (False, "tab:red")):
-            mean_band(ax, alphas, spike[key(b2, bc)], color=color, log=True,
-                      label="bias-corrected" if bc else "no bias correction")
+            mean_band(
+                ax,
+                alphas,
+                spike[key(b2, bc)],
+                color=color,
+                log=True,
+                label="bias-corrected" if bc else "no bias correction",
+            )
         ax.axhline(1.0, color="black", linestyle="--", linewidth=1)
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -126,12 +143,23 @@ def run(ctx: RunContext) -> Result:
         paper_figure="Kingma & Ba Fig. 4: at β₂ = 0.9999 the uncorrected VAE loss is far above the corrected one, "
         "especially at large α and early (10 epochs)",
         measured=measured,
-        metrics=[Metric(f"stable α values, β₂={keys[k][0]}, {'bc' if keys[k][1] else 'no bc'}", stable[k]) for k in keys]
-        + [Metric("first step |Δθ|/α, no bias correction", [first_step[False]]),
-           Metric("first step |Δθ|/α, bias-corrected", [first_step[True]])],
-        table=[{"β₂": b2, "stable α with bc": fmt(mean(stable[key(b2, True)])),
-                "stable α without bc": fmt(mean(stable[key(b2, False)])), "verdict": parts[b2].verdict,
-                "difference [95 % CI]": parts[b2].fmt()} for b2 in BETA2],
+        metrics=[
+            Metric(f"stable α values, β₂={keys[k][0]}, {'bc' if keys[k][1] else 'no bc'}", stable[k]) for k in keys
+        ]
+        + [
+            Metric("first step |Δθ|/α, no bias correction", [first_step[False]]),
+            Metric("first step |Δθ|/α, bias-corrected", [first_step[True]]),
+        ],
+        table=[
+            {
+                "β₂": b2,
+                "stable α with bc": fmt(mean(stable[key(b2, True)])),
+                "stable α without bc": fmt(mean(stable[key(b2, False)])),
+                "verdict": parts[b2].verdict,
+                "difference [95 % CI]": parts[b2].fmt(),
+            }
+            for b2 in BETA2
+        ],
         figures=[path],
         params={
             "mode": ctx.mode,

@@ -4,8 +4,8 @@ grids that are extended until the best value is interior, seeding, plotting setu
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 import torch
 
@@ -37,7 +37,14 @@ FIXED = {
     "rmsprop": {"alpha": 0.9, "eps": 1e-8},
     "adam": {"betas": (0.9, 0.999), "eps": 1e-8},
 }
-_CLASSES = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam}
+_CLASSES = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSProp,
+    "adam": Adam,
+}
 
 
 def make_optimizer(name: str, params: Iterable, lr: float, **overrides: object) -> torch.optim.Optimizer:
@@ -177,11 +184,13 @@ class Curves:
     lrs: torch.Tensor  # (n_specs, n_evals) learning rate in force
 
 
-def init_layers(sizes: Sequence[int], n: int, gen: torch.Generator, init: str, dtype=torch.float32) -> list[list[torch.Tensor]]:
+def init_layers(
+    sizes: Sequence[int], n: int, gen: torch.Generator, init: str, dtype=torch.float32
+) -> list[list[torch.Tensor]]:
     """Weights for ``n`` networks with layer sizes ``sizes``: He (std sqrt(2/fan_in)) for ReLU nets, Xavier
     (std sqrt(2/(fan_in+fan_out))) for sigmoid/tanh or linear models, zeros for a linear model's "zeros"."""
     layers = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=False):
         if init == "he":
             std = math.sqrt(2.0 / fan_in)
         elif init == "xavier":
@@ -222,7 +231,7 @@ def train_side_by_side(
         j = 0 if same_init else i
         params.append([t[j].clone().to(device).requires_grad_(True) for layer in base for t in layer])
     optimizers = [make_optimizer(s.optimizer, params[i], lr=s.lr, **s.kwargs) for i, s in enumerate(specs)]
-    schedulers = [s.schedule(o) if s.schedule else None for s, o in zip(specs, optimizers)]
+    schedulers = [s.schedule(o) if s.schedule else None for s, o in zip(specs, optimizers, strict=False)]
     x_train, y_train = data["x_train"].to(device), data["y_train"].to(device)
     x_test, y_test = data["x_test"].to(device), data["y_test"].to(device)
     n = x_train.shape[0]
@@ -241,7 +250,9 @@ def train_side_by_side(
 
     def losses(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if loss == "ce":
-            return torch.nn.functional.cross_entropy(out.transpose(1, 2), y.unsqueeze(0).expand(k, -1), reduction="none").mean(1)
+            return torch.nn.functional.cross_entropy(
+                out.transpose(1, 2), y.unsqueeze(0).expand(k, -1), reduction="none"
+            ).mean(1)
         return ((out - y.unsqueeze(0)) ** 2).mean((1, 2))
 
     evals: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = []
@@ -278,7 +289,7 @@ def train_side_by_side(
         for sch in schedulers:
             if sch is not None:
                 sch.step()
-    tr, te, acc = (torch.stack(v, 1) for v in zip(*evals))
+    tr, te, acc = (torch.stack(v, 1) for v in zip(*evals, strict=False))
     return Curves(tr, te, acc, eval_steps, torch.tensor(lrs).T)
 
 
@@ -315,12 +326,15 @@ def tune_side_by_side(
     pending = {key: list(g) for key, g in grids.items()}
     ratios = {key: (g[1] / g[0] if len(g) > 1 else 10.0) for key, g in grids.items()}
     for _round in range(max_rounds + 1):
-        specs = [Spec(key.split(":")[0], lr, kwargs.get(key, {}), (schedules or {}).get(key), label=key)
-                 for key, lrs in pending.items() for lr in lrs]
+        specs = [
+            Spec(key.split(":")[0], lr, kwargs.get(key, {}), (schedules or {}).get(key), label=key)
+            for key, lrs in pending.items()
+            for lr in lrs
+        ]
         if not specs:
             break
         curves = train_side_by_side(specs, sizes, data, **train)  # type: ignore[arg-type]
-        for spec, value in zip(specs, score(curves)):
+        for spec, value in zip(specs, score(curves), strict=False):
             t = tunings[spec.label]
             t.grid.append(spec.lr)
             t.scores.append(float(value) if math.isfinite(float(value)) else math.inf)

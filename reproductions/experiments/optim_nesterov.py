@@ -26,10 +26,19 @@ import time
 
 import torch
 
-from reproductions.verdicts import combine, equivalence, short_run
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.optim_common import COLORS, Tuning, fmt, log_grid, make_optimizer, pyplot, single_threaded, tune_lr
 from reproductions.experiments.figures import savefig
+from reproductions.experiments.optim_common import (
+    COLORS,
+    Tuning,
+    fmt,
+    log_grid,
+    make_optimizer,
+    pyplot,
+    single_threaded,
+    tune_lr,
+)
+from reproductions.verdicts import combine, equivalence, short_run
 
 METHODS = {
     "sgd": "GD",
@@ -123,26 +132,39 @@ def run(ctx: RunContext) -> Result:
     # each rate judged on its own against the claimed exponent, a margin of 0.3 fixed here:
     # NAG's slope in [-2.3, -1.7] (O(1/t²)), GD's in [-1.3, -0.7] (O(1/t)); equivalence on the per-seed slopes
     short = short_run(ctx.mode)
-    judgement = combine([
-        equivalence(slopes["nesterov-schedule"], [-2.0] * len(seeds), margin=0.3, label="NAG slope vs −2",
-                    too_short=short),
-        equivalence(slopes["sgd"], [-1.0] * len(seeds), margin=0.3, label="GD slope vs −1", too_short=short),
-    ])
+    judgement = combine(
+        [
+            equivalence(
+                slopes["nesterov-schedule"], [-2.0] * len(seeds), margin=0.3, label="NAG slope vs −2", too_short=short
+            ),
+            equivalence(slopes["sgd"], [-1.0] * len(seeds), margin=0.3, label="GD slope vs −1", too_short=short),
+        ]
+    )
     measured = (
         f"log-log slope of f − f* over t in [{FIT_FROM}, {steps}]: NAG {fmt(s_nag)}, GD {fmt(s_gd)} "
         f"(final gap NAG {mean(finals['nesterov-schedule']):.3g} vs GD {mean(finals['sgd']):.3g})"
     )
     reason = (
-        f"{measured}. " + judgement.reason
+        f"{measured}. "
+        + judgement.reason
         + ("" if all(t.interior for t in tunings.values()) else " Some best learning rates stayed at a grid edge.")
     )
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    colors = {"sgd": COLORS["sgd"], "nesterov-schedule": COLORS["nesterov"], "nesterov": "tab:olive", "momentum": COLORS["momentum"]}
+    colors = {
+        "sgd": COLORS["sgd"],
+        "nesterov-schedule": COLORS["nesterov"],
+        "nesterov": "tab:olive",
+        "momentum": COLORS["momentum"],
+    }
     t = torch.arange(steps + 1)
     for method, label in METHODS.items():
-        axes[0].loglog(t[1:], curves[method][1:], color=colors[method],
-                       label=f"{label}: slope {fmt(mean(slopes[method]))} (lr {fmt(tunings[method].best, 2)})")
+        axes[0].loglog(
+            t[1:],
+            curves[method][1:],
+            color=colors[method],
+            label=f"{label}: slope {fmt(mean(slopes[method]))} (lr {fmt(tunings[method].best, 2)})",
+        )
     ref = curves["sgd"][FIT_FROM].item()
     axes[0].loglog(t[FIT_FROM:], ref * (FIT_FROM / t[FIT_FROM:].double()), ":", color="grey", label="∝ 1/t")
     ref2 = curves["nesterov-schedule"][FIT_FROM].item()
@@ -153,8 +175,13 @@ def run(ctx: RunContext) -> Result:
     axes[0].legend(fontsize=7)
     for method in METHODS:
         tu = tunings[method]
-        axes[1].semilogx(tu.grid, [s if math.isfinite(s) else float("nan") for s in tu.scores], "o-", color=colors[method],
-                         label=METHODS[method])
+        axes[1].semilogx(
+            tu.grid,
+            [s if math.isfinite(s) else float("nan") for s in tu.scores],
+            "o-",
+            color=colors[method],
+            label=METHODS[method],
+        )
     axes[1].set_xlabel("learning rate")
     axes[1].set_ylabel(f"log gap after {steps} steps (seed {seeds[0]})")
     axes[1].set_title("learning-rate grids (diverged runs omitted)")
@@ -169,8 +196,15 @@ def run(ctx: RunContext) -> Result:
         measured=measured,
         metrics=[Metric(f"log-log slope, {METHODS[m]}", slopes[m]) for m in METHODS]
         + [Metric(f"final gap, {METHODS[m]}", finals[m]) for m in METHODS],
-        table=[{"method": METHODS[m], "lr": fmt(tunings[m].best), "slope": fmt(mean(slopes[m])),
-                "final gap": f"{mean(finals[m]):.3g}"} for m in METHODS],
+        table=[
+            {
+                "method": METHODS[m],
+                "lr": fmt(tunings[m].best),
+                "slope": fmt(mean(slopes[m])),
+                "final gap": f"{mean(finals[m]):.3g}",
+            }
+            for m in METHODS
+        ],
         figures=[path],
         params={
             "mode": ctx.mode,

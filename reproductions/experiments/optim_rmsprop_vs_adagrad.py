@@ -36,8 +36,18 @@ import time
 import torch
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.optim_common import COLORS, LABELS, Tuning, fmt, log_grid, make_optimizer, pyplot, single_threaded, tune_lr
 from reproductions.experiments.figures import mean_band, savefig
+from reproductions.experiments.optim_common import (
+    COLORS,
+    LABELS,
+    Tuning,
+    fmt,
+    log_grid,
+    make_optimizer,
+    pyplot,
+    single_threaded,
+    tune_lr,
+)
 from reproductions.verdicts import combine, paired_ratio, short_run, split_seeds
 
 METHODS = ("adagrad", "rmsprop", "sgd", "adam")
@@ -52,7 +62,7 @@ def run_many(name: str, lrs: list[float], seed: int, steps: int, scale2: float =
     w1 = torch.randn(D, generator=gen, dtype=torch.float64)
     w2 = w1 + torch.randn(D, generator=gen, dtype=torch.float64)
     params = [torch.zeros(D, dtype=torch.float64, requires_grad=True) for _ in lrs]
-    opt = make_optimizer(name, [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)], lr=lrs[0])
+    opt = make_optimizer(name, [{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=False)], lr=lrs[0])
     data_gen = torch.Generator().manual_seed(seed + 1)
     excess = torch.empty(steps + 1, len(lrs), dtype=torch.float64)
     for t in range(steps + 1):
@@ -91,8 +101,9 @@ def run(ctx: RunContext) -> Result:
 
             def score(lrs: list[float], name: str = name, scale2: float = scale2) -> list[float]:
                 ex = run_many(name, lrs, split.tune[0], steps, scale2)
-                return [float(v) if math.isfinite(float(v)) else math.inf
-                        for v in ex[1:].clamp_min(1e-12).log10().mean(0)]
+                return [
+                    float(v) if math.isfinite(float(v)) else math.inf for v in ex[1:].clamp_min(1e-12).log10().mean(0)
+                ]
 
             cache = dict(zip(grid, score(grid), strict=True))
             tunings[design][name] = tune_lr(lambda lr, c=cache, f=score: c[lr] if lr in c else f([lr])[0], grid)
@@ -103,20 +114,32 @@ def run(ctx: RunContext) -> Result:
                 end1[design][m].append(float(ex[half - 20 : half].mean()))
                 curves[design][m].append(ex.clamp_min(1e-12).numpy())
     short = short_run(ctx.mode)
-    parts = [paired_ratio(final[d]["adagrad"], final[d]["rmsprop"], label=f"{d}: AdaGrad / RMSProp phase-2 error",
-                          too_short=short) for d in DESIGNS]
+    parts = [
+        paired_ratio(
+            final[d]["adagrad"], final[d]["rmsprop"], label=f"{d}: AdaGrad / RMSProp phase-2 error", too_short=short
+        )
+        for d in DESIGNS
+    ]
     judgement = combine(parts)
     mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
     measured = "; ".join(
         f"{d}: ‖w − w₂‖² at the end of phase 2 AdaGrad {fmt(mean(final[d]['adagrad']))} vs RMSProp "
-        f"{fmt(mean(final[d]['rmsprop']))}, ratio {p.fmt()}" for d, p in zip(DESIGNS, parts, strict=True))
+        f"{fmt(mean(final[d]['rmsprop']))}, ratio {p.fmt()}"
+        for d, p in zip(DESIGNS, parts, strict=True)
+    )
     edges = [f"{d}/{LABELS[m]}" for d in DESIGNS for m, t in tunings[d].items() if not t.interior]
     reason = judgement.reason + (f" Best lr at a grid edge for {', '.join(edges)}." if edges else "")
     fig, axes = plt.subplots(1, len(DESIGNS), figsize=(13, 4.5), sharey=True)
     for ax, design in zip(axes, DESIGNS, strict=True):
         for m in METHODS:
-            mean_band(ax, list(range(steps + 1)), curves[design][m], color=COLORS[m], log=True,
-                      label=f"{LABELS[m]} (lr {fmt(tunings[design][m].best, 2)})")
+            mean_band(
+                ax,
+                list(range(steps + 1)),
+                curves[design][m],
+                color=COLORS[m],
+                log=True,
+                label=f"{LABELS[m]} (lr {fmt(tunings[design][m].best, 2)})",
+            )
         ax.set_yscale("log")
         ax.axvline(half, color="grey", ls=":", label="objective changes")
         ax.set_xlabel("step")
@@ -131,11 +154,20 @@ def run(ctx: RunContext) -> Result:
         paper_figure="Tieleman & Hinton 2012 (lecture 6.5), qualitative: rmsprop divides by a moving average, so the "
         "step does not decay to zero as AdaGrad's does",
         measured=measured,
-        metrics=[Metric(f"{d}: phase-2 final parameter error, {LABELS[m]}", final[d][m]) for d in DESIGNS
-                 for m in METHODS],
-        table=[{"design": d, "optimizer": LABELS[m], "lr": fmt(tunings[d][m].best, 2),
-                "end of phase 1": fmt(mean(end1[d][m])), "end of phase 2": fmt(mean(final[d][m]))}
-               for d in DESIGNS for m in METHODS],
+        metrics=[
+            Metric(f"{d}: phase-2 final parameter error, {LABELS[m]}", final[d][m]) for d in DESIGNS for m in METHODS
+        ],
+        table=[
+            {
+                "design": d,
+                "optimizer": LABELS[m],
+                "lr": fmt(tunings[d][m].best, 2),
+                "end of phase 1": fmt(mean(end1[d][m])),
+                "end of phase 2": fmt(mean(final[d][m])),
+            }
+            for d in DESIGNS
+            for m in METHODS
+        ],
         figures=[path],
         params={
             "mode": ctx.mode,

@@ -26,10 +26,10 @@ import time
 import torch
 from torch.func import grad, hessian
 
-from reproductions.verdicts import distinct_points, rank_correlation, short_run, spearman
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.optim_common import fmt, pyplot, single_threaded
 from reproductions.experiments.figures import savefig
+from reproductions.experiments.optim_common import fmt, pyplot, single_threaded
+from reproductions.verdicts import distinct_points, rank_correlation, short_run, spearman
 
 D_IN, HIDDEN, D_OUT, N = 4, 5, 2, 200
 SIZES = [(D_IN, HIDDEN), (HIDDEN,), (HIDDEN, D_OUT), (D_OUT,)]
@@ -128,20 +128,22 @@ def run(ctx: RunContext) -> Result:
         n_found.append(float(len(found)))
         if len(found) >= 3:
             corr.append(spearman([p[0] for p in found], [p[1] for p in found]))
-        zero = [l for a, l in found if a == 0.0]
+        zero = [loss_ for a, loss_ in found if a == 0.0]
         if zero:
             min_loss_at_zero.append(min(zero))
         if found:
-            max_loss.append(max(l for _, l in found))
+            max_loss.append(max(loss_ for _, loss_ in found))
 
-    mean = lambda xs: sum(xs) / len(xs) if xs else math.nan  # noqa: E731
     total = int(sum(n_found))
     # every seed is its own problem: losses are divided by that seed's largest before pooling the distinct points
-    pooled = [(a, l / max(q[1] for q in pts)) for pts in points.values() if pts for a, l in pts]
-    judgement = rank_correlation([p[0] for p in pooled], [p[1] for p in pooled], min_points=8,
-                                 label="index vs loss (distinct points, pooled over seeds)",
-                                 too_short=short_run(ctx.mode))
-    rho = judgement.estimate
+    pooled = [(a, loss_ / max(q[1] for q in pts)) for pts in points.values() if pts for a, loss_ in pts]
+    judgement = rank_correlation(
+        [p[0] for p in pooled],
+        [p[1] for p in pooled],
+        min_points=8,
+        label="index vs loss (distinct points, pooled over seeds)",
+        too_short=short_run(ctx.mode),
+    )
     measured = (
         f"{total} near-critical points (‖∇L‖ < {GRAD_TOL:g}) over {len(seeds)} seeds; Spearman correlation of loss "
         f"with index {judgement.fmt()} (per seed {', '.join(fmt(c, 2) for c in corr)})"
@@ -165,10 +167,17 @@ def run(ctx: RunContext) -> Result:
         paper_figure="Dauphin et al. 2014 Fig. 1: training error vs index α of critical points of small MLPs, a "
         "monotonically increasing relation",
         measured=measured,
-        metrics=[m for m in (Metric("Spearman(loss, index)", corr), Metric("near-critical points found", n_found),
-                             Metric("lowest loss at index 0", min_loss_at_zero),
-                             Metric("highest loss of a critical point", max_loss)) if m.values],
-        table=[{"seed": s, "index": fmt(a, 3), "loss": fmt(l, 4)} for s, f in points.items() for a, l in sorted(f)],
+        metrics=[
+            m
+            for m in (
+                Metric("Spearman(loss, index)", corr),
+                Metric("near-critical points found", n_found),
+                Metric("lowest loss at index 0", min_loss_at_zero),
+                Metric("highest loss of a critical point", max_loss),
+            )
+            if m.values
+        ],
+        table=[{"seed": s, "index": fmt(a, 3), "loss": fmt(l, 4)} for s, f in points.items() for a, l in sorted(f)],  # noqa: E741
         figures=[path],
         params={
             "mode": ctx.mode,

@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
-from reproductions.verdicts import combine, equivalence, paired_difference, paired_ratio, short_run
 from reproductions.core import Metric, Result, RunContext
+from reproductions.experiments.figures import savefig
 from reproductions.experiments.optim_common import (
     COLORS,
     LABELS,
@@ -45,7 +45,7 @@ from reproductions.experiments.optim_common import (
     single_threaded,
     tune_lr,
 )
-from reproductions.experiments.figures import savefig
+from reproductions.verdicts import combine, equivalence, paired_difference, paired_ratio, short_run
 
 KAPPA = 200.0
 SADDLE_B = 0.01
@@ -121,13 +121,13 @@ def run_batch(
     grad_f = GRADS[f]
     traj = x0.expand(steps + 1, len(lrs), *x0.shape).clone()  # traj[t, i] is group i's iterate at step t
     params = list(traj[0].clone())
-    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)]
+    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=False)]
     opt = make_optimizer(name, groups, lr=lrs[0])
     for t in range(1, steps + 1):
         grads = grad_f(torch.stack(params))
         if noise:
             grads.add_(torch.randn(grads.shape, generator=gen, dtype=grads.dtype), alpha=noise)
-        for p, g in zip(params, grads):
+        for p, g in zip(params, grads, strict=False):
             p.grad = g
         opt.step()
         traj[t] = torch.stack(params)
@@ -168,21 +168,45 @@ def run(ctx: RunContext) -> Result:
     plt = pyplot()
     seeds = ctx.seeds(smoke=1, quick=3, full=5)
     n_starts = 4 if ctx.smoke else 8
-    steps = {"quadratic": 150, "saddle": 150, "noise": 100, "well": 100} if ctx.smoke else {
-        "quadratic": 700, "saddle": 600, "noise": 300, "well": 300}
+    steps = (
+        {"quadratic": 150, "saddle": 150, "noise": 100, "well": 100}
+        if ctx.smoke
+        else {"quadratic": 700, "saddle": 600, "noise": 300, "well": 300}
+    )
     floor_steps = 300 if ctx.smoke else 1500
     floor_lrs = [0.005, 0.01, 0.02, 0.04, 0.08]
     dtype = torch.float64  # 2-D problems: float64 keeps the saddle's tiny gradients exact
     pd = 1 if ctx.smoke else 2  # grid points per decade
     grids = {
-        "quadratic": {"sgd": log_grid(0.1, 3.0, 2 * pd), "momentum": log_grid(0.03, 3.0, pd), "nesterov": log_grid(0.03, 3.0, pd),
-                      "adagrad": log_grid(0.3, 30.0, pd), "rmsprop": log_grid(0.003, 1.0, pd), "adam": log_grid(0.03, 3.0, pd)},
-        "saddle": {"sgd": log_grid(0.1, 3.0, 2 * pd), "momentum": log_grid(0.1, 3.0, pd), "nesterov": log_grid(0.1, 3.0, pd),
-                   "adagrad": log_grid(0.03, 1.0, pd), "rmsprop": log_grid(0.01, 0.3, pd), "adam": log_grid(0.01, 0.3, pd)},
-        "noise": {**{n: log_grid(0.001, 0.1, pd) for n in NAMES}, "sgd": log_grid(0.01, 0.3, pd),
-                  "adagrad": log_grid(0.03, 3.0, pd)},
-        "well": {"sgd": log_grid(0.01, 1.0, pd), "momentum": log_grid(0.003, 0.3, pd), "nesterov": log_grid(0.003, 0.3, pd),
-                 "adagrad": log_grid(0.03, 3.0, pd), "rmsprop": log_grid(0.003, 0.3, pd), "adam": log_grid(0.003, 0.3, pd)},
+        "quadratic": {
+            "sgd": log_grid(0.1, 3.0, 2 * pd),
+            "momentum": log_grid(0.03, 3.0, pd),
+            "nesterov": log_grid(0.03, 3.0, pd),
+            "adagrad": log_grid(0.3, 30.0, pd),
+            "rmsprop": log_grid(0.003, 1.0, pd),
+            "adam": log_grid(0.03, 3.0, pd),
+        },
+        "saddle": {
+            "sgd": log_grid(0.1, 3.0, 2 * pd),
+            "momentum": log_grid(0.1, 3.0, pd),
+            "nesterov": log_grid(0.1, 3.0, pd),
+            "adagrad": log_grid(0.03, 1.0, pd),
+            "rmsprop": log_grid(0.01, 0.3, pd),
+            "adam": log_grid(0.01, 0.3, pd),
+        },
+        "noise": {
+            **{n: log_grid(0.001, 0.1, pd) for n in NAMES},
+            "sgd": log_grid(0.01, 0.3, pd),
+            "adagrad": log_grid(0.03, 3.0, pd),
+        },
+        "well": {
+            "sgd": log_grid(0.01, 1.0, pd),
+            "momentum": log_grid(0.003, 0.3, pd),
+            "nesterov": log_grid(0.003, 0.3, pd),
+            "adagrad": log_grid(0.03, 3.0, pd),
+            "rmsprop": log_grid(0.003, 0.3, pd),
+            "adam": log_grid(0.003, 0.3, pd),
+        },
     }
 
     def starts(prob: str, seed: int) -> torch.Tensor:
@@ -208,19 +232,27 @@ def run(ctx: RunContext) -> Result:
         x0 = starts(prob, seeds[0] + 10_000)
         f0 = f(x0)
         for name in NAMES:
+
             def evaluate(lrs: list[float], name: str = name) -> list[float]:
-                _, loss = run_batch(name, f, lrs, x0, steps[prob], noise, torch.Generator().manual_seed(seeds[0] + 7))
-                return [float(v) for v in score(prob, f, loss, f0).mean(-1)]
+                _, loss = run_batch(name, f, lrs, x0, steps[prob], noise, torch.Generator().manual_seed(seeds[0] + 7))  # noqa: B023
+                return [float(v) for v in score(prob, f, loss, f0).mean(-1)]  # noqa: B023
 
             grid = grids[prob][name]
-            cache = dict(zip(grid, evaluate(grid)))
-            tunings[prob][name] = tune_lr(lambda lr: cache[lr] if lr in cache else evaluate([lr])[0], grid)
+            cache = dict(zip(grid, evaluate(grid), strict=False))
+            tunings[prob][name] = tune_lr(lambda lr: cache[lr] if lr in cache else evaluate([lr])[0], grid)  # noqa: B023
         # every seed at the tuned lr, all seeds' starts in one batch (the updates are per coordinate)
         x_all = torch.cat([starts(prob, s) for s in seeds])
         f0_all = f(x_all)
         for name in NAMES:
-            traj, loss = run_batch(name, f, [tunings[prob][name].best], x_all, steps[prob], noise,
-                                   torch.Generator().manual_seed(seeds[0] + 13))
+            traj, loss = run_batch(
+                name,
+                f,
+                [tunings[prob][name].best],
+                x_all,
+                steps[prob],
+                noise,
+                torch.Generator().manual_seed(seeds[0] + 13),
+            )
             shown[prob][name] = (traj[:, :, :n_starts], loss[:, :, :n_starts])
             if prob == "well":  # fraction of starts that end in the global (left) basin
                 value = (traj[-1, 0, :, 0] < WELL_BARRIER).to(dtype)
@@ -233,29 +265,41 @@ def run(ctx: RunContext) -> Result:
     n_chains = 32 if ctx.smoke else 128
     chains = torch.zeros(n_chains * len(seeds), 2, dtype=dtype)  # every seed's chains in one batch
     design = torch.stack([torch.log(torch.tensor(floor_lrs, dtype=dtype)), torch.ones(len(floor_lrs), dtype=dtype)], 1)
-    _, loss = run_batch("sgd", noisy_bowl, floor_lrs, chains, floor_steps, NOISE_SIGMA, torch.Generator().manual_seed(seeds[0] + 11))
+    _, loss = run_batch(
+        "sgd", noisy_bowl, floor_lrs, chains, floor_steps, NOISE_SIGMA, torch.Generator().manual_seed(seeds[0] + 11)
+    )
     slopes, floors_seed0 = [], []
     for part in loss[floor_steps // 2 :].split(n_chains, dim=2):
         floors = part.mean((0, 2))
         slopes.append(float(torch.linalg.lstsq(design, torch.log(floors)[:, None]).solution[0, 0]))
         floors_seed0 = floors_seed0 or [float(v) for v in floors]
 
-    quad_ratio = [a / b for a, b in zip(per_seed["quadratic"]["sgd"], per_seed["quadratic"]["momentum"])]
+    quad_ratio = [a / b for a, b in zip(per_seed["quadratic"]["sgd"], per_seed["quadratic"]["momentum"], strict=False)]
     saddle_other = [min(per_seed["saddle"][n][i] for n in NAMES if n != "sgd") for i in range(len(seeds))]
-    saddle_ratio = [a / b for a, b in zip(per_seed["saddle"]["sgd"], saddle_other)]
+    saddle_ratio = [a / b for a, b in zip(per_seed["saddle"]["sgd"], saddle_other, strict=False)]
     mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
     q, sr, slope = mean(quad_ratio), mean(saddle_ratio), mean(slopes)
     well_sgd, well_mom = mean(per_seed["well"]["sgd"]), mean(per_seed["well"]["momentum"])
     # four sub-claims, each judged on its own (thresholds fixed here, before the run)
     short = short_run(ctx.mode)
     parts = [
-        paired_ratio(per_seed["quadratic"]["sgd"], per_seed["quadratic"]["momentum"], label="ill-conditioning: "
-                     "SGD / momentum steps", too_short=short),
-        paired_ratio(per_seed["saddle"]["sgd"], saddle_other, label="saddle: SGD / fastest other steps",
-                     too_short=short),
+        paired_ratio(
+            per_seed["quadratic"]["sgd"],
+            per_seed["quadratic"]["momentum"],
+            label="ill-conditioning: SGD / momentum steps",
+            too_short=short,
+        ),
+        paired_ratio(
+            per_seed["saddle"]["sgd"], saddle_other, label="saddle: SGD / fastest other steps", too_short=short
+        ),
         equivalence(slopes, [1.0] * len(slopes), margin=0.25, label="noise floor ∝ lr: slope vs 1", too_short=short),
-        paired_difference(per_seed["well"]["sgd"], per_seed["well"]["momentum"], direction="higher",
-                          label="local minimum: momentum − SGD fraction in the global basin", too_short=short),
+        paired_difference(
+            per_seed["well"]["sgd"],
+            per_seed["well"]["momentum"],
+            direction="higher",
+            label="local minimum: momentum − SGD fraction in the global basin",
+            too_short=short,
+        ),
     ]
     judgement = combine(parts)
     measured = (
@@ -265,23 +309,25 @@ def run(ctx: RunContext) -> Result:
     )
     edges = [f"{p}/{LABELS[n]}" for p, ts in tunings.items() for n, t in ts.items() if not t.interior]
     reason = (
-        f"{measured}. " + judgement.reason
-        + (f" Best lr still at a grid edge for {', '.join(edges)}." if edges else "")
+        f"{measured}. " + judgement.reason + (f" Best lr still at a grid edge for {', '.join(edges)}." if edges else "")
     )
     figures = _figures(plt, ctx, shown, tunings, floor_lrs, floors_seed0)
     table = [
-        {"optimizer": LABELS[n],
-         "quadratic steps": fmt(mean(per_seed["quadratic"][n])),
-         "saddle steps": fmt(mean(per_seed["saddle"][n])),
-         "noise: late loss": fmt(mean(per_seed["noise"][n])),
-         "well: global basin": f"{mean(per_seed['well'][n]):.0%}",
-         **{f"lr {p}": fmt(tunings[p][n].best, 2) for p in problems}}
+        {
+            "optimizer": LABELS[n],
+            "quadratic steps": fmt(mean(per_seed["quadratic"][n])),
+            "saddle steps": fmt(mean(per_seed["saddle"][n])),
+            "noise: late loss": fmt(mean(per_seed["noise"][n])),
+            "well: global basin": f"{mean(per_seed['well'][n]):.0%}",
+            **{f"lr {p}": fmt(tunings[p][n].best, 2) for p in problems},
+        }
         for n in NAMES
     ]
     return Result(
         judgement=judgement,
         reason=reason,
-        paper_figure="cs231n / Goodfellow et al. ch. 8: GD's iterations grow like κ, momentum's like √κ; SGD stalls near "
+        paper_figure="cs231n / Goodfellow et al. ch. 8: GD's iterations grow like κ, momentum's like √κ; SGD "
+        "stalls near "
         "saddles and in local minima; with noisy gradients and a constant lr SGD does not converge",
         measured=measured,
         metrics=[
@@ -330,7 +376,7 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
     }
     n_show = {"quadratic": 0, "saddle": 0, "noise": 0, "well": -1}  # which start to draw (well: the rightmost)
     fig, axes = plt.subplots(2, 2, figsize=(12, 9))
-    for ax, (prob, (f, xr, yr, title)) in zip(axes.flat, specs.items()):
+    for ax, (prob, (f, xr, yr, title)) in zip(axes.flat, specs.items(), strict=False):
         xs = torch.linspace(*xr, 200, dtype=torch.float64)
         ys = torch.linspace(*yr, 200, dtype=torch.float64)
         gx, gy = torch.meshgrid(xs, ys, indexing="xy")
@@ -340,8 +386,15 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
         for name in NAMES:
             traj, _ = shown[prob][name]
             path = traj[:, 0, n_show[prob]].numpy()
-            ax.plot(path[:, 0], path[:, 1], "-", color=COLORS[name], lw=1.2, alpha=0.9,
-                    label=f"{LABELS[name]} (lr {fmt(tunings[prob][name].best, 2)})")
+            ax.plot(
+                path[:, 0],
+                path[:, 1],
+                "-",
+                color=COLORS[name],
+                lw=1.2,
+                alpha=0.9,
+                label=f"{LABELS[name]} (lr {fmt(tunings[prob][name].best, 2)})",
+            )
             ax.plot(path[0, 0], path[0, 1], "o", color="black", ms=4)
         ax.set_xlim(*xr)
         ax.set_ylim(*yr)
@@ -352,7 +405,7 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
     out.append(path)
 
     fig, axes = plt.subplots(1, 4, figsize=(17, 4))
-    for ax, prob in zip(axes[:3], ("quadratic", "saddle", "well")):
+    for ax, prob in zip(axes[:3], ("quadratic", "saddle", "well"), strict=False):
         for name in NAMES:
             _, loss = shown[prob][name]
             curve = loss[:, 0].mean(-1)
@@ -361,7 +414,11 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
             ax.plot(curve.numpy(), color=COLORS[name], label=LABELS[name])
         ax.set_yscale("log")
         ax.set_xlabel("step")
-        ax.set_title({"quadratic": "quadratic: loss", "saddle": "saddle: f − f*", "well": "double well: loss (mean of starts)"}[prob])
+        ax.set_title(
+            {"quadratic": "quadratic: loss", "saddle": "saddle: f − f*", "well": "double well: loss (mean of starts)"}[
+                prob
+            ]
+        )
     axes[0].legend(fontsize=7)
     ax = axes[3]
     ax.loglog(floor_lrs, floors, "o-", color=COLORS["sgd"], label="SGD, measured")

@@ -25,16 +25,14 @@ Design (fixed before the run):
 from __future__ import annotations
 
 import math
-import statistics
 
 import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.figures import mean_band
-from reproductions.verdicts import paired_ratio, short_run, split_seeds
 from reproductions.experiments.regularizers_common import digits_split, minibatches, one_thread, savefig
 from reproductions.regularizers import BatchNorm
+from reproductions.verdicts import paired_ratio, short_run, split_seeds
 
 
 def make_net(bn: bool, gen: torch.Generator) -> nn.Sequential:
@@ -102,7 +100,9 @@ def run(ctx: RunContext) -> Result:
                 per_lr = {}
                 lrs = list(grid)
                 for lr in lrs:
-                    per_lr[lr], curves[(name, lr, s)] = steps_to_target(data, bn, lr, s, target, max_steps, every, ctx.device)
+                    per_lr[lr], curves[(name, lr, s)] = steps_to_target(
+                        data, bn, lr, s, target, max_steps, every, ctx.device
+                    )
                 # extend past an edge that holds the best value (ties broken towards the smaller step count)
                 for _ in range(2):
                     best = min(per_lr, key=lambda v: (per_lr[v], v))
@@ -110,7 +110,9 @@ def run(ctx: RunContext) -> Result:
                     if math.isinf(per_lr[best]) or best not in (ordered[0], ordered[-1]):
                         break
                     new = best * 3.0 if best == ordered[-1] else best / 3.0
-                    per_lr[new], curves[(name, new, s)] = steps_to_target(data, bn, new, s, target, max_steps, every, ctx.device)
+                    per_lr[new], curves[(name, new, s)] = steps_to_target(
+                        data, bn, new, s, target, max_steps, every, ctx.device
+                    )
                 best = min(per_lr, key=lambda v: (per_lr[v], v))
                 ordered = sorted(per_lr)
                 edges[f"{name} (tuning seed {s})"] = best in (ordered[0], ordered[-1])
@@ -120,8 +122,9 @@ def run(ctx: RunContext) -> Result:
             data = digits_split(1200, 0, s, ctx.device)
             for name, bn in (("plain", False), ("BN", True)):
                 ctx.report(f"seed {s} {name}", 0.5 + (2 * si + bn) / (4 * len(seeds)))
-                v, curves[(name, chosen[name], s)] = steps_to_target(data, bn, chosen[name], s, target, max_steps, every,
-                                                                     ctx.device)
+                v, curves[(name, chosen[name], s)] = steps_to_target(
+                    data, bn, chosen[name], s, target, max_steps, every, ctx.device
+                )
                 steps[name].append(v)
                 best_lr[name].append(chosen[name])
 
@@ -129,17 +132,23 @@ def run(ctx: RunContext) -> Result:
     def capped(v: float) -> float:
         return float(max_steps) if math.isinf(v) else v
 
-    ratios = [capped(a) / capped(b) for a, b in zip(steps["plain"], steps["BN"])]
+    ratios = [capped(a) / capped(b) for a, b in zip(steps["plain"], steps["BN"], strict=False)]
     censored = any(math.isinf(v) for v in steps["plain"])
     too_short = short_run(ctx.mode)
     if any(math.isinf(v) for v in steps["BN"]):
         too_short = f"a BN run did not reach {100 * target:.0f}% within {max_steps} steps"
-    judgement = paired_ratio([capped(v) for v in steps["plain"]], [capped(v) for v in steps["BN"]], min_ratio=2.0,
-                             label="steps plain / BN", too_short=too_short)
-    ratio = judgement.estimate
+    judgement = paired_ratio(
+        [capped(v) for v in steps["plain"]],
+        [capped(v) for v in steps["BN"]],
+        min_ratio=2.0,
+        label="steps plain / BN",
+        too_short=too_short,
+    )
     reason = (
-        f"Steps to {100 * target:.0f}% test accuracy at each model's tuned lr: plain {[capped(v) for v in steps['plain']]} "
-        f"(lr {chosen['plain']:g}), BN {[capped(v) for v in steps['BN']]} (lr {chosen['BN']:g}). " + judgement.reason
+        f"Steps to {100 * target:.0f}% test accuracy at each model's tuned lr: plain "
+        f"{[capped(v) for v in steps['plain']]} "
+        f"(lr {chosen['plain']:g}), BN {[capped(v) for v in steps['BN']]} (lr {chosen['BN']:g}). "
+        + judgement.reason
         + (" Some plain runs never reached the target, so the ratio is a lower bound." if censored else "")
     )
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -147,8 +156,13 @@ def run(ctx: RunContext) -> Result:
     for name, color in (("plain", "tab:blue"), ("BN", "tab:orange")):
         for k, s in enumerate(seeds):
             c = curves[(name, chosen[name], s)]
-            axes[0].plot([a for a, _ in c], [b for _, b in c], color=color, alpha=0.7,
-                         label=f"{name} lr={chosen[name]:g} (every reported seed)" if k == 0 else None)
+            axes[0].plot(
+                [a for a, _ in c],
+                [b for _, b in c],
+                color=color,
+                alpha=0.7,
+                label=f"{name} lr={chosen[name]:g} (every reported seed)" if k == 0 else None,
+            )
     axes[0].axhline(target, color="k", ls=":")
     axes[0].set_xlabel("step")
     axes[0].set_ylabel("test accuracy")
@@ -156,7 +170,9 @@ def run(ctx: RunContext) -> Result:
     axes[0].legend(fontsize=6, ncol=2)
     for name, color in (("plain", "tab:blue"), ("BN", "tab:orange")):
         rows = [r for r in tables if r["model"] == name and r["seed"] == s0]
-        axes[1].plot([r["lr"] for r in rows], [capped(r["steps to target"]) for r in rows], marker="o", color=color, label=name)
+        axes[1].plot(
+            [r["lr"] for r in rows], [capped(r["steps to target"]) for r in rows], marker="o", color=color, label=name
+        )
     axes[1].set_xscale("log")
     axes[1].set_xlabel("learning rate")
     axes[1].set_ylabel(f"steps to {100 * target:.0f}% (capped at {max_steps})")
@@ -166,7 +182,8 @@ def run(ctx: RunContext) -> Result:
     return Result(
         judgement=judgement,
         reason=reason,
-        paper_figure="Inception on ImageNet: 72.2% in 14x fewer steps with BN-x5 (Section 4.2.2); faster on MNIST (Fig. 1)",
+        paper_figure="Inception on ImageNet: 72.2% in 14x fewer steps with BN-x5 (Section 4.2.2); faster on "
+        "MNIST (Fig. 1)",
         measured=f"{judgement.fmt()} fewer steps to {100 * target:.0f}% test accuracy",
         metrics=[
             Metric("steps to target plain", [capped(v) for v in steps["plain"]], "steps"),
@@ -176,9 +193,19 @@ def run(ctx: RunContext) -> Result:
         table=tables,
         figures=figures,
         params={
-            "mode": ctx.mode, "seeds": seeds, "target_accuracy": target, "max_steps": max_steps, "eval_every": every,
-            "lr_grid": grid, "best_lr": best_lr, "best_lr_at_edge": edges, "batch": 60, "optimizer": "SGD",
-            "init": "Xavier normal (sigmoid)", "network": "64-100-100-100-10 sigmoid", "n_train": 1200,
+            "mode": ctx.mode,
+            "seeds": seeds,
+            "target_accuracy": target,
+            "max_steps": max_steps,
+            "eval_every": every,
+            "lr_grid": grid,
+            "best_lr": best_lr,
+            "best_lr_at_edge": edges,
+            "batch": 60,
+            "optimizer": "SGD",
+            "init": "Xavier normal (sigmoid)",
+            "network": "64-100-100-100-10 sigmoid",
+            "n_train": 1200,
             "device": ctx.device,
         },
     )

@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+
 from reproductions.experiments.figures import savefig  # noqa: F401  (re-exported for this topic's experiments)
 
 
@@ -94,7 +95,7 @@ def _best(values: list[float], scores: dict[float, float]) -> float:
 
 def paired_gain(base: Sequence[float], other: Sequence[float]) -> tuple[float, float]:
     """Mean and standard error of base - other over seeds (positive: ``other`` is lower)."""
-    d = [a - b for a, b in zip(base, other)]
+    d = [a - b for a, b in zip(base, other, strict=False)]
     mean = statistics.fmean(d)
     se = statistics.stdev(d) / math.sqrt(len(d)) if len(d) > 1 else float("inf")
     return mean, se

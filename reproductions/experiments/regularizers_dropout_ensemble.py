@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
+from reproductions.experiments.figures import mean_band
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
@@ -33,7 +34,6 @@ from reproductions.experiments.regularizers_common import (
     savefig,
     tune_on_grid,
 )
-from reproductions.experiments.figures import mean_band
 from reproductions.regularizers import Dropout, mc_dropout_average, weight_scaled_predict
 from reproductions.verdicts import combine, equivalence, paired_difference, short_run, split_seeds
 
@@ -42,8 +42,12 @@ MARGIN_PP = 0.5  # the equivalence margin, in percentage points of test error: f
 
 def make_net(hidden: int, p: float, gen: torch.Generator) -> nn.Sequential:
     net = nn.Sequential(
-        nn.Linear(64, hidden), nn.ReLU(), Dropout(p, generator=gen),
-        nn.Linear(hidden, hidden), nn.ReLU(), Dropout(p, generator=gen),
+        nn.Linear(64, hidden),
+        nn.ReLU(),
+        Dropout(p, generator=gen),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(),
+        Dropout(p, generator=gen),
         nn.Linear(hidden, 10),
     )
     for m in net:
@@ -104,22 +108,34 @@ def run(ctx: RunContext) -> Result:
     k_max = 50 if 50 in ks else ks[-1]
     k1_gap = statistics.fmean(mc[1]) - statistics.fmean(scaled)
     short = short_run(ctx.mode)
-    judgement = combine([
-        equivalence(mc[k_max], scaled, margin=MARGIN_PP, unit=" pp", label=f"MC k={k_max} vs weight scaling",
-                    too_short=short),
-        paired_difference(mc[1], scaled, unit=" pp", label="weight scaling better than one thinned net (k=1)",
-                          too_short=short),
-    ])
+    judgement = combine(
+        [
+            equivalence(
+                mc[k_max],
+                scaled,
+                margin=MARGIN_PP,
+                unit=" pp",
+                label=f"MC k={k_max} vs weight scaling",
+                too_short=short,
+            ),
+            paired_difference(
+                mc[1], scaled, unit=" pp", label="weight scaling better than one thinned net (k=1)", too_short=short
+            ),
+        ]
+    )
     reason = (
         f"Weight-scaled net {statistics.fmean(scaled):.2f}% test error; MC average of k={k_max} thinned nets "
-        f"{statistics.fmean(mc[k_max]):.2f}%; single thinned net k=1 {statistics.fmean(mc[1]):.2f}% ({k1_gap:+.2f} pp). "
-        + judgement.reason
+        f"{statistics.fmean(mc[k_max]):.2f}%; single thinned net k=1 {statistics.fmean(mc[1]):.2f}% "
+        f"({k1_gap:+.2f} pp). " + judgement.reason
     )
-    metrics = [Metric("test error weight-scaled", scaled, "%")] + [Metric(f"test error MC k={k}", mc[k], "%") for k in ks]
+    metrics = [Metric("test error weight-scaled", scaled, "%")] + [
+        Metric(f"test error MC k={k}", mc[k], "%") for k in ks
+    ]
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    mean_band(ax, ks, [[mc[k][i] for k in ks] for i in range(len(seeds))], marker="o",
-              label="Monte-Carlo model averaging")
+    mean_band(
+        ax, ks, [[mc[k][i] for k in ks] for i in range(len(seeds))], marker="o", label="Monte-Carlo model averaging"
+    )
     sm = statistics.fmean(scaled)
     ax.axhline(sm, color="tab:red", ls="--", label=f"weight scaling ({sm:.2f}%)")
     ax.set_xscale("log")
@@ -138,9 +154,22 @@ def run(ctx: RunContext) -> Result:
         + [{"k": "weight scaling", "MC test error %": round(sm, 2)}],
         figures=figures,
         params={
-            "mode": ctx.mode, "seeds": seeds, "tuning_seed": tune_seed, "equivalence_margin_pp": MARGIN_PP, "hidden": hidden, "p_drop": p, "epochs": epochs, "batch": 100,
-            "n_train": 1000, "init": "He (kaiming normal, ReLU)", "optimizer": "SGD momentum 0.9",
-            "lr_grid": sorted(lr_scores), "lr_val_error": lr_scores, "lr": lr, "lr_at_edge": lr_edge, "ks": ks,
+            "mode": ctx.mode,
+            "seeds": seeds,
+            "tuning_seed": tune_seed,
+            "equivalence_margin_pp": MARGIN_PP,
+            "hidden": hidden,
+            "p_drop": p,
+            "epochs": epochs,
+            "batch": 100,
+            "n_train": 1000,
+            "init": "He (kaiming normal, ReLU)",
+            "optimizer": "SGD momentum 0.9",
+            "lr_grid": sorted(lr_scores),
+            "lr_val_error": lr_scores,
+            "lr": lr,
+            "lr_at_edge": lr_edge,
+            "ks": ks,
             "device": ctx.device,
         },
     )

@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
+from reproductions.experiments.figures import mean_band
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
@@ -37,7 +38,6 @@ from reproductions.experiments.regularizers_common import (
     savefig,
     tune_on_grid,
 )
-from reproductions.experiments.figures import mean_band
 from reproductions.regularizers import FractionalMaxPool2d, fmp_average
 from reproductions.verdicts import combine, paired_difference, short_run, split_seeds
 
@@ -49,10 +49,17 @@ def make_net(kind: str, gen: torch.Generator) -> nn.Sequential:
         return FractionalMaxPool2d(1 / math.sqrt(2), method="pseudorandom", overlapping=True, generator=gen)
 
     net = nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), pool(),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), pool(),
-        nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(),
-        nn.AdaptiveMaxPool2d(2), nn.Flatten(), nn.Linear(32 * 2 * 2, 10),  # the same head for both
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        pool(),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        pool(),
+        nn.Conv2d(32, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveMaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 2 * 2, 10),  # the same head for both
     )
     for m in net.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
@@ -104,7 +111,9 @@ def run(ctx: RunContext) -> Result:
         lrs, scores, edges = {}, {}, {}
         for i, kind in enumerate(("MP", "FMP")):
             ctx.report(f"tuning {kind}", 0.2 * i)
-            lrs[kind], scores[kind], edges[kind] = tune_on_grid(grid, lambda v: val(kind, v), max_extend=0 if ctx.smoke else 2)
+            lrs[kind], scores[kind], edges[kind] = tune_on_grid(
+                grid, lambda v: val(kind, v), max_extend=0 if ctx.smoke else 2  # noqa: B023
+            )
         err_mp, err_fmp = [], {k: [] for k in passes}
         for i, s in enumerate(seeds):
             ctx.report(f"seed {s}", 0.4 + 0.6 * i / len(seeds))
@@ -118,19 +127,27 @@ def run(ctx: RunContext) -> Result:
                 err_fmp[k].append(100 * error_rate(fmp_average(f, x, k), y))
     k_max = passes[-1]
     short = short_run(ctx.mode, f"{epochs} quick epochs under-train FMP; the full run (40 epochs) decides")
-    judgement = combine([
-        paired_difference(err_mp, err_fmp[k_max], unit=" pp", label=f"MP − FMP ({k_max} passes)", too_short=short),
-        paired_difference(err_fmp[1], err_fmp[k_max], unit=" pp", label=f"FMP 1 pass − {k_max} passes",
-                          too_short=short),
-    ])
+    judgement = combine(
+        [
+            paired_difference(err_mp, err_fmp[k_max], unit=" pp", label=f"MP − FMP ({k_max} passes)", too_short=short),
+            paired_difference(
+                err_fmp[1], err_fmp[k_max], unit=" pp", label=f"FMP 1 pass − {k_max} passes", too_short=short
+            ),
+        ]
+    )
     m = statistics.fmean
     reason = (
         f"Test error 2x2 max-pool {m(err_mp):.2f}% vs FMP (pseudo-random, overlapping) {m(err_fmp[1]):.2f}% with 1 "
         f"pass and {m(err_fmp[k_max]):.2f}% averaged over {k_max} passes. " + judgement.reason
     )
     fig, ax = plt.subplots(figsize=(6, 4))
-    mean_band(ax, passes, [[err_fmp[k][i] for k in passes] for i in range(len(seeds))], marker="o",
-              label="FMP, averaged over passes")
+    mean_band(
+        ax,
+        passes,
+        [[err_fmp[k][i] for k in passes] for i in range(len(seeds))],
+        marker="o",
+        label="FMP, averaged over passes",
+    )
     ax.axhline(m(err_mp), color="grey", ls="--", label=f"2x2 max-pool ({m(err_mp):.2f}%)")
     ax.set_xlabel("test passes (fresh pooling regions each)")
     ax.set_ylabel("test error (%), mean over seeds, 95 % band")
@@ -141,15 +158,28 @@ def run(ctx: RunContext) -> Result:
         judgement=judgement,
         reason=reason,
         paper_figure="CIFAR-10 4.50% (1 test) -> 3.67% (12 tests) with FMP; MNIST 0.32%; lower than MP nets",
-        measured=f"MP {m(err_mp):.2f}% vs FMP {m(err_fmp[1]):.2f}% (1 pass) / {m(err_fmp[k_max]):.2f}% ({k_max} passes)",
-        metrics=[Metric("test error MP", err_mp, "%")] + [Metric(f"test error FMP {k} passes", err_fmp[k], "%") for k in passes],
+        measured=f"MP {m(err_mp):.2f}% vs FMP {m(err_fmp[1]):.2f}% (1 pass) / {m(err_fmp[k_max]):.2f}% ({k_max} "
+        "passes)",
+        metrics=[Metric("test error MP", err_mp, "%")]
+        + [Metric(f"test error FMP {k} passes", err_fmp[k], "%") for k in passes],
         table=[{"net": "MP", "test error %": round(m(err_mp), 2)}]
         + [{"net": f"FMP x{k}", "test error %": round(m(err_fmp[k]), 2)} for k in passes],
         figures=figures,
         params={
-            "mode": ctx.mode, "seeds": seeds, "tuning_seed": tune_seed, "epochs": epochs, "batch": 50, "n_train": 500, "passes": passes,
-            "fmp": "pseudorandom, overlapping, ratio 1/sqrt(2)", "init": "He (kaiming normal, ReLU)",
-            "optimizer": "SGD momentum 0.9", "lr_grid": {k: sorted(v) for k, v in scores.items()}, "lr_val_error": scores,
-            "lr": lrs, "lr_at_edge": edges, "device": ctx.device,
+            "mode": ctx.mode,
+            "seeds": seeds,
+            "tuning_seed": tune_seed,
+            "epochs": epochs,
+            "batch": 50,
+            "n_train": 500,
+            "passes": passes,
+            "fmp": "pseudorandom, overlapping, ratio 1/sqrt(2)",
+            "init": "He (kaiming normal, ReLU)",
+            "optimizer": "SGD momentum 0.9",
+            "lr_grid": {k: sorted(v) for k, v in scores.items()},
+            "lr_val_error": scores,
+            "lr": lrs,
+            "lr_at_edge": edges,
+            "device": ctx.device,
         },
     )

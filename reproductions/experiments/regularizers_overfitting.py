@@ -30,7 +30,6 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.verdicts import combine, mean_interval, paired_difference, short_run, split_seeds
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
@@ -40,6 +39,7 @@ from reproductions.experiments.regularizers_common import (
     tune_on_grid,
 )
 from reproductions.regularizers import DropConnectLinear, Dropout, decay_parameters, l2_penalty
+from reproductions.verdicts import combine, mean_interval, paired_difference, short_run, split_seeds
 
 METHODS = ("none", "L2", "dropout", "DropConnect")
 
@@ -51,7 +51,9 @@ class Net(nn.Module):
         self.fc1 = nn.Linear(64, hidden)
         self.drop = Dropout(strength, generator=gen) if method == "dropout" else nn.Identity()
         if method == "DropConnect":
-            self.fc2: nn.Module = DropConnectLinear(hidden, hidden, p=strength, activation=torch.relu, n_samples=64, generator=gen)
+            self.fc2: nn.Module = DropConnectLinear(
+                hidden, hidden, p=strength, activation=torch.relu, n_samples=64, generator=gen
+            )
         else:
             self.fc2 = nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU())
         self.fc3 = nn.Linear(hidden, 10)
@@ -125,8 +127,12 @@ def run(ctx: RunContext) -> Result:
         for i, (method, grid) in enumerate(strength_grids.items()):
             ctx.report(f"tuning {method}", 0.15 + 0.15 * i)
             if method == "L2":
-                best, sc, edge = tune_on_grid(grid, lambda v: result(method, v, lr, tune_seed)["val"], factor=10.0,
-                                              max_extend=0 if ctx.smoke else 2)
+                best, sc, edge = tune_on_grid(
+                    grid,
+                    lambda v: result(method, v, lr, tune_seed)["val"],  # noqa: B023
+                    factor=10.0,
+                    max_extend=0 if ctx.smoke else 2,
+                )
             else:  # probabilities: a fixed grid over (0, 1), edges reported
                 sc = {v: result(method, v, lr, tune_seed)["val"] for v in grid}
                 best = min(sc, key=lambda v: (sc[v], abs(v - 0.5)))
@@ -139,8 +145,8 @@ def run(ctx: RunContext) -> Result:
         for i, method in enumerate(strength_grids):
             ctx.report(f"tuning {method}'s learning rate", 0.45 + 0.05 * i)
             lrs[method], lr_by_arm[method], lr_edge_by_arm[method] = tune_on_grid(
-                lr_grid, lambda v, m=method: result(m, chosen[m], v, tune_seed)["val"],
-                max_extend=0 if ctx.smoke else 2)
+                lr_grid, lambda v, m=method: result(m, chosen[m], v, tune_seed)["val"], max_extend=0 if ctx.smoke else 2
+            )
         runs: dict[str, list[dict[str, float]]] = {}
         for i, method in enumerate(METHODS):
             ctx.report(f"final runs: {method}", 0.6 + 0.1 * i)
@@ -148,7 +154,7 @@ def run(ctx: RunContext) -> Result:
 
     test = {m: [100 * r["test"] for r in runs[m]] for m in METHODS}
     train = {m: [100 * r["train"] for r in runs[m]] for m in METHODS}
-    gap = {m: [a - b for a, b in zip(test[m], train[m])] for m in METHODS}
+    gap = {m: [a - b for a, b in zip(test[m], train[m], strict=False)] for m in METHODS}
     metrics = []
     for m in METHODS:
         metrics += [
@@ -156,14 +162,18 @@ def run(ctx: RunContext) -> Result:
             Metric(f"train-test gap {m}", gap[m], "pp"),
         ]
     short = short_run(ctx.mode)
-    parts = {m: paired_difference(test["none"], test[m], unit=" pp", label=f"test error none − {m}", too_short=short)
-             for m in METHODS[1:]}
+    parts = {
+        m: paired_difference(test["none"], test[m], unit=" pp", label=f"test error none − {m}", too_short=short)
+        for m in METHODS[1:]
+    }
     judgement = combine([parts["dropout"], parts["DropConnect"]])
     mean = {m: sum(test[m]) / len(test[m]) for m in METHODS}
     reason = (
         f"Test error none {mean['none']:.2f}% vs L2 {mean['L2']:.2f}%, dropout {mean['dropout']:.2f}%, "
         f"DropConnect {mean['DropConnect']:.2f}% ({len(seeds)} seeds, {n_train} training digits; lr per arm "
-        + ", ".join(f"{m} {lrs[m]:g}" for m in METHODS) + "). " + judgement.reason
+        + ", ".join(f"{m} {lrs[m]:g}" for m in METHODS)
+        + "). "
+        + judgement.reason
         + f" Beside the claim: {parts['L2'].reason}"
     )
 
@@ -191,17 +201,35 @@ def run(ctx: RunContext) -> Result:
         f"L2 {mean['L2']:.2f}%",
         metrics=metrics,
         table=[
-            {"method": m, "strength": chosen[m], "test error %": round(sum(test[m]) / len(test[m]), 2),
-             "train error %": round(sum(train[m]) / len(train[m]), 2), "gap pp": round(sum(gap[m]) / len(gap[m]), 2)}
+            {
+                "method": m,
+                "strength": chosen[m],
+                "test error %": round(sum(test[m]) / len(test[m]), 2),
+                "train error %": round(sum(train[m]) / len(train[m]), 2),
+                "gap pp": round(sum(gap[m]) / len(gap[m]), 2),
+            }
             for m in METHODS
         ],
         figures=figures,
         params={
-            "mode": ctx.mode, "seeds": seeds, "n_train": n_train, "hidden": hidden, "epochs": epochs, "batch": 50,
-            "optimizer": "SGD momentum 0.9", "init": "He (kaiming normal, ReLU); DropConnect: N(0, 2/(fan_in (1-p)))",
-            "lr_val_error": lr_by_arm, "lr": lrs, "lr_at_edge": lr_edge_by_arm, "tuning_seed": tune_seed,
-            "strength_grids": {k: sorted(v) for k, v in strength_scores.items()}, "strength_val_error": strength_scores,
-            "strength_at_edge": strength_edge, "chosen": chosen, "regularized layer": "fc2 (dropout on its inputs)",
-            "DropConnect inference": "sampling, Z=64", "device": ctx.device,
+            "mode": ctx.mode,
+            "seeds": seeds,
+            "n_train": n_train,
+            "hidden": hidden,
+            "epochs": epochs,
+            "batch": 50,
+            "optimizer": "SGD momentum 0.9",
+            "init": "He (kaiming normal, ReLU); DropConnect: N(0, 2/(fan_in (1-p)))",
+            "lr_val_error": lr_by_arm,
+            "lr": lrs,
+            "lr_at_edge": lr_edge_by_arm,
+            "tuning_seed": tune_seed,
+            "strength_grids": {k: sorted(v) for k, v in strength_scores.items()},
+            "strength_val_error": strength_scores,
+            "strength_at_edge": strength_edge,
+            "chosen": chosen,
+            "regularized layer": "fc2 (dropout on its inputs)",
+            "DropConnect inference": "sampling, Z=64",
+            "device": ctx.device,
         },
     )

@@ -30,7 +30,6 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.verdicts import combine, equivalence, mean_interval, paired_difference, short_run, split_seeds
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
@@ -40,13 +39,16 @@ from reproductions.experiments.regularizers_common import (
     tune_on_grid,
 )
 from reproductions.regularizers import StochasticDepth, linear_decay_survival
+from reproductions.verdicts import combine, equivalence, mean_interval, paired_difference, short_run, split_seeds
 
 
 def make_net(blocks: int, width: int, stochastic: bool, gen: torch.Generator) -> nn.Sequential:
     probs = linear_decay_survival(blocks, 0.5) if stochastic else [1.0] * blocks
     layers: list[nn.Module] = [nn.Linear(64, width), nn.ReLU()]
     for p in probs:
-        f = nn.Sequential(nn.Linear(width, width), nn.BatchNorm1d(width), nn.ReLU(), nn.Linear(width, width), nn.BatchNorm1d(width))
+        f = nn.Sequential(
+            nn.Linear(width, width), nn.BatchNorm1d(width), nn.ReLU(), nn.Linear(width, width), nn.BatchNorm1d(width)
+        )
         layers.append(StochasticDepth(f, p, generator=gen))
     layers.append(nn.Linear(width, 10))
     net = nn.Sequential(*layers)
@@ -97,8 +99,10 @@ def run(ctx: RunContext) -> Result:
             return cache[(stochastic, lr, s)]
 
         ctx.report("tuning the learning rate", 0.0)
-        tuned = {arm: tune_on_grid(grid, lambda v, a=arm: res(a, v, tune_seed)["val"], max_extend=0 if ctx.smoke else 2)
-                 for arm in (False, True)}
+        tuned = {
+            arm: tune_on_grid(grid, lambda v, a=arm: res(a, v, tune_seed)["val"], max_extend=0 if ctx.smoke else 2)
+            for arm in (False, True)
+        }
         lr = {("stochastic depth" if a else "constant depth"): t[0] for a, t in tuned.items()}
         lr_scores = {("stochastic depth" if a else "constant depth"): t[1] for a, t in tuned.items()}
         lr_edge = {("stochastic depth" if a else "constant depth"): t[2] for a, t in tuned.items()}
@@ -110,17 +114,25 @@ def run(ctx: RunContext) -> Result:
 
     expected = (3 * blocks - 1) / 4 / blocks
     executed = [r["executed"] for r in sd]
-    time_ratio = [b["seconds"] / max(1e-9, r["seconds"]) for b, r in zip(base, sd)]
+    time_ratio = [b["seconds"] / max(1e-9, r["seconds"]) for b, r in zip(base, sd, strict=False)]
     saving = [1 - 1 / t for t in time_ratio]
     err_base = [100 * r["test"] for r in base]
     err_sd = [100 * r["test"] for r in sd]
     short = short_run(ctx.mode)
-    judgement = combine([
-        equivalence(executed, [expected] * len(executed), margin=0.03,
-                    label="executed-block fraction vs (3L−1)/4L", too_short=short),
-        paired_difference(err_base, err_sd, unit=" pp", label="test error constant − stochastic depth",
-                          too_short=short),
-    ])
+    judgement = combine(
+        [
+            equivalence(
+                executed,
+                [expected] * len(executed),
+                margin=0.03,
+                label="executed-block fraction vs (3L−1)/4L",
+                too_short=short,
+            ),
+            paired_difference(
+                err_base, err_sd, unit=" pp", label="test error constant − stochastic depth", too_short=short
+            ),
+        ]
+    )
     reason = (
         f"Executed blocks {100 * statistics.fmean(executed):.1f}% (theory (3L-1)/4L = {100 * expected:.1f}%), "
         f"wall-clock saved {100 * statistics.fmean(saving):.1f}% (recorded, not judged: machine noise); test error "
@@ -154,7 +166,8 @@ def run(ctx: RunContext) -> Result:
         judgement=judgement,
         reason=reason,
         paper_figure="CIFAR-10, 110 layers: ~25% less training time, test error 6.41% -> 5.25% (Table 1)",
-        measured=f"{100 * (1 - statistics.fmean(executed)):.1f}% fewer blocks executed ({100 * statistics.fmean(saving):.1f}% "
+        measured=f"{100 * (1 - statistics.fmean(executed)):.1f}% fewer blocks executed "
+        f"({100 * statistics.fmean(saving):.1f}% "
         f"less wall-clock), error {statistics.fmean(err_base):.2f}% -> {statistics.fmean(err_sd):.2f}%",
         metrics=[
             Metric("executed block fraction", executed),
@@ -162,13 +175,34 @@ def run(ctx: RunContext) -> Result:
             Metric("test error constant depth", err_base, "%"),
             Metric("test error stochastic depth", err_sd, "%"),
         ],
-        table=[{"seed": s, "error base %": round(a, 2), "error SD %": round(b, 2), "executed": round(e, 3), "time ratio": round(t, 2)}
-               for s, a, b, e, t in zip(seeds, err_base, err_sd, executed, time_ratio)],
+        table=[
+            {
+                "seed": s,
+                "error base %": round(a, 2),
+                "error SD %": round(b, 2),
+                "executed": round(e, 3),
+                "time ratio": round(t, 2),
+            }
+            for s, a, b, e, t in zip(seeds, err_base, err_sd, executed, time_ratio, strict=False)
+        ],
         figures=figures,
         params={
-            "mode": ctx.mode, "seeds": seeds, "tuning_seed": tune_seed, "blocks": blocks, "width": width, "epochs": epochs, "batch": 64,
-            "p_L": 0.5, "rule": "linear decay", "optimizer": "SGD momentum 0.9, weight decay 1e-4",
-            "init": "He (kaiming normal, ReLU)", "lr_grid": sorted(lr_scores), "lr_val_error": lr_scores, "lr": lr,
-            "lr_at_edge": lr_edge, "n_train": 1200, "device": ctx.device,
+            "mode": ctx.mode,
+            "seeds": seeds,
+            "tuning_seed": tune_seed,
+            "blocks": blocks,
+            "width": width,
+            "epochs": epochs,
+            "batch": 64,
+            "p_L": 0.5,
+            "rule": "linear decay",
+            "optimizer": "SGD momentum 0.9, weight decay 1e-4",
+            "init": "He (kaiming normal, ReLU)",
+            "lr_grid": sorted(lr_scores),
+            "lr_val_error": lr_scores,
+            "lr": lr,
+            "lr_at_edge": lr_edge,
+            "n_train": 1200,
+            "device": ctx.device,
         },
     )

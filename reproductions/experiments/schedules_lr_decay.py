@@ -28,6 +28,7 @@ import time
 import torch
 
 from reproductions.core import Metric, Result, RunContext
+from reproductions.experiments.figures import mean_band, savefig
 from reproductions.experiments.optim_common import (
     Spec,
     digits,
@@ -39,7 +40,6 @@ from reproductions.experiments.optim_common import (
     tune_side_by_side,
 )
 from reproductions.schedules import ExponentialDecay, InverseTimeDecay, RunningAverage, StepDecay, mean_decay
-from reproductions.experiments.figures import mean_band, savefig
 from reproductions.verdicts import check, combine, paired_ratio, short_run, split_seeds
 
 COLORS = {"constant": "tab:blue", "step": "tab:orange", "exponential": "tab:green", "1/t": "tab:red"}
@@ -70,9 +70,15 @@ def run(ctx: RunContext) -> Result:
     train = dict(epochs=epochs, batch=batch, init="he", device=ctx.device)
 
     ctx.report("tuning α₀ per schedule", 0.1)
-    tunings = tune_side_by_side({f"momentum:{n}": log_grid(0.003, 0.3, per_decade) for n in scheds}, sizes,
-                                digits(split.tune[0]), score=lambda c: c.train_loss[:, -1],
-                                schedules={f"momentum:{n}": f for n, f in scheds.items()}, seed=split.tune[0], **train)
+    tunings = tune_side_by_side(
+        {f"momentum:{n}": log_grid(0.003, 0.3, per_decade) for n in scheds},
+        sizes,
+        digits(split.tune[0]),
+        score=lambda c: c.train_loss[:, -1],
+        schedules={f"momentum:{n}": f for n, f in scheds.items()},
+        seed=split.tune[0],
+        **train,
+    )
     final: dict[str, list[float]] = {n: [] for n in scheds}
     test_acc: dict[str, list[float]] = {n: [] for n in scheds}
     shown = None
@@ -94,7 +100,8 @@ def run(ctx: RunContext) -> Result:
     measured = (
         f"final training loss after {epochs} epochs: constant α {fmt(mean(final['constant']))}, "
         + ", ".join(f"{n} {fmt(mean(final[n]))}" for n in decays)
-        + "; constant / decay: " + "; ".join(f"{n} {p.fmt()}" for n, p in zip(decays, parts, strict=True))
+        + "; constant / decay: "
+        + "; ".join(f"{n} {p.fmt()}" for n, p in zip(decays, parts, strict=True))
     )
     edges = [k for k, t in tunings.items() if not t.interior]
     reason = judgement.reason + (f" Best α₀ at a grid edge for {', '.join(edges)}." if edges else "")
@@ -103,7 +110,9 @@ def run(ctx: RunContext) -> Result:
     steps_per_epoch = shown.eval_steps[1]
     for j, n in enumerate(scheds):
         e = [s / steps_per_epoch for s in shown.eval_steps]
-        axes[0].plot(e, shown.lrs[j].numpy(), color=COLORS[n], label=f"{n} (α₀ {fmt(tunings['momentum:' + n].best, 2)})")
+        axes[0].plot(
+            e, shown.lrs[j].numpy(), color=COLORS[n], label=f"{n} (α₀ {fmt(tunings['momentum:' + n].best, 2)})"
+        )
         mean_band(axes[1], e, runs[n], color=COLORS[n], log=True, label=n)
     axes[0].set_xlabel("epoch")
     axes[0].set_ylabel("learning rate")
@@ -124,11 +133,23 @@ def run(ctx: RunContext) -> Result:
         measured=measured,
         metrics=[Metric(f"final train loss, {n}", final[n]) for n in scheds]
         + [Metric(f"final test accuracy, {n}", test_acc[n]) for n in scheds]
-        + [Metric(f"constant / {n} final loss (per seed)", [c / d for c, d in zip(final["constant"], final[n],
-                                                                                       strict=True)], "x")
-           for n in decays],
-        table=[{"schedule": n, "α₀": fmt(tunings["momentum:" + n].best, 2), "final train loss": fmt(mean(final[n])),
-                "test accuracy": f"{mean(test_acc[n]):.1%}"} for n in scheds],
+        + [
+            Metric(
+                f"constant / {n} final loss (per seed)",
+                [c / d for c, d in zip(final["constant"], final[n], strict=True)],
+                "x",
+            )
+            for n in decays
+        ],
+        table=[
+            {
+                "schedule": n,
+                "α₀": fmt(tunings["momentum:" + n].best, 2),
+                "final train loss": fmt(mean(final[n])),
+                "test accuracy": f"{mean(test_acc[n]):.1%}",
+            }
+            for n in scheds
+        ],
         figures=[path],
         params={
             "mode": ctx.mode,
@@ -139,8 +160,12 @@ def run(ctx: RunContext) -> Result:
             "optimizer": "SGD + momentum 0.9 (lecture form)",
             "epochs": epochs,
             "batch": batch,
-            "schedules": {"step": f"γ = 0.2 every {max(1, epochs // 3)} epochs", "exponential": f"k = ln 20 / {epochs}",
-                          "1/t": f"k = 19 / {epochs}", "stepped": "once per epoch"},
+            "schedules": {
+                "step": f"γ = 0.2 every {max(1, epochs // 3)} epochs",
+                "exponential": f"k = ln 20 / {epochs}",
+                "1/t": f"k = 19 / {epochs}",
+                "stepped": "once per epoch",
+            },
             "lr_tuning": {k: t.record() for k, t in tunings.items()},
             "lr_tuning_score": "final training loss (tuning seed, not reported)",
             "wall_s": round(time.perf_counter() - start, 2),
@@ -179,8 +204,10 @@ def run_running_average(ctx: RunContext) -> Result:
         paper_figure="an identity: μ_N = (1 − 1/N) μ_{N−1} + x_N / N is the mean of x₁..x_N",
         measured=f"largest error {float(err.max()):.2g} over N = 1..{n} (constant α = 0.99: final error "
         f"{float(const_err[-1]):.2g})",
-        metrics=[Metric("largest |running average − mean|", [float(err.max())]),
-                 Metric("constant α = 0.99: final |running average − mean|", [float(const_err[-1])])],
+        metrics=[
+            Metric("largest |running average − mean|", [float(err.max())]),
+            Metric("constant α = 0.99: final |running average − mean|", [float(const_err[-1])]),
+        ],
         figures=[path],
         params={"mode": ctx.mode, "n": n, "distribution": "N(1, 3²), float64", "tolerance": 1e-9, "init": "none"},
     )

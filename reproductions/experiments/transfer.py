@@ -55,13 +55,20 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.verdicts import Judgement, combine, paired_difference, short_run, split_seeds
 from reproductions.transfer.cnn import SmallCNN1d
 from reproductions.transfer.finetune import trainable_parameters, transfer
 from reproductions.transfer.linear_probe import FeatureNormalizer, extract_features
+from reproductions.verdicts import Judgement, combine, paired_difference, short_run, split_seeds
 
-STRATEGIES: tuple[str, ...] = ("scratch", "scratch-pooled", "linear-raw", "linear-top", "linear-early", "finetune-top",
-                               "finetune-all")
+STRATEGIES: tuple[str, ...] = (
+    "scratch",
+    "scratch-pooled",
+    "linear-raw",
+    "linear-top",
+    "linear-early",
+    "finetune-top",
+    "finetune-all",
+)
 TRANSFER_STRATEGIES: tuple[str, ...] = STRATEGIES[3:]
 BASELINES: tuple[str, ...] = ("scratch-pooled", "linear-raw")
 SIZES: tuple[str, ...] = ("little", "lots")
@@ -203,7 +210,7 @@ class _Adam:
         self.t += 1
         b1, b2 = self.betas
         bc1, bc2 = 1 - b1**self.t, 1 - b2**self.t
-        for p, m, v in zip(self.params, self.m, self.v):
+        for p, m, v in zip(self.params, self.m, self.v, strict=False):
             if p.grad is None:
                 continue
             # m_t = b1 m_{t-1} + (1 - b1) g_t
@@ -332,8 +339,14 @@ class PooledCNN1d(nn.Module):
     def __init__(self, n_classes: int, width: int = 32) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv1d(1, width, 5, padding=2), nn.ReLU(), nn.Conv1d(width, width, 5, padding=2), nn.ReLU(),
-            nn.Conv1d(width, width, 3, padding=1), nn.ReLU(), nn.AdaptiveMaxPool1d(1), nn.Flatten(),
+            nn.Conv1d(1, width, 5, padding=2),
+            nn.ReLU(),
+            nn.Conv1d(width, width, 5, padding=2),
+            nn.ReLU(),
+            nn.Conv1d(width, width, 3, padding=1),
+            nn.ReLU(),
+            nn.AdaptiveMaxPool1d(1),
+            nn.Flatten(),
         )
         self.head = nn.Linear(width, n_classes)
         for m in self.modules():
@@ -395,12 +408,15 @@ def _beats(a: list[float], b: list[float]) -> bool:
     return len(a) > 1 and paired_difference(b, a, direction="higher").verdict == "reproduced"
 
 
-def cell_verdict(advised: list[float], baselines: dict[str, list[float]], *, label: str = "",
-                 too_short: str | None = None) -> Judgement:
+def cell_verdict(
+    advised: list[float], baselines: dict[str, list[float]], *, label: str = "", too_short: str | None = None
+) -> Judgement:
     """One cell of the 2x2 table: the advised strategy's paired per-seed test accuracies against each baseline
     on its own (``paired_difference``); reproduced if it beats every baseline, not if any baseline beats it."""
-    arms = [paired_difference(acc, advised, direction="higher", label=f"{label}: advised − {name}",
-                              too_short=too_short) for name, acc in baselines.items()]
+    arms = [
+        paired_difference(acc, advised, direction="higher", label=f"{label}: advised − {name}", too_short=too_short)
+        for name, acc in baselines.items()
+    ]
     return combine(arms, label=label)
 
 
@@ -551,8 +567,14 @@ def _run(ctx: RunContext, cfg: Config, device: str, t0: float) -> Result:
     cell_judgements = []
     for size, sim in cells:
         advised = ADVICE[(size, sim)][0]
-        cell_judgements.append(cell_verdict(acc[(size, sim, advised)], {b: acc[(size, sim, b)] for b in BASELINES},
-                                            label=f"{size}+{sim} ({advised})", too_short=short))
+        cell_judgements.append(
+            cell_verdict(
+                acc[(size, sim, advised)],
+                {b: acc[(size, sim, b)] for b in BASELINES},
+                label=f"{size}+{sim} ({advised})",
+                too_short=short,
+            )
+        )
         cell_summary[(size, sim)]["verdict"] = cell_judgements[-1].verdict
     judgement = combine(cell_judgements)
     ls = ("little", "similar")
@@ -563,15 +585,18 @@ def _run(ctx: RunContext, cfg: Config, device: str, t0: float) -> Result:
     exact = sum(1 for c in cells if cell_summary[c]["match"] == "yes")
     reason = (
         "Per cell (advised strategy vs the shift-invariant scratch CNN and a linear classifier on raw signals): "
-        + "; ".join(f"{c.label}: {c.verdict}" for c in cell_judgements) + ". "
+        + "; ".join(f"{c.label}: {c.verdict}" for c in cell_judgements)
+        + ". "
         f"The lecture's advice won {exact}/4 cells outright and tied the winner in {ties} more. "
         + (
             "Transfer did not help (best transfer strategy within noise of the strided scratch CNN, or worse) in: "
-            + "; ".join(no_help_text) + "."
+            + "; ".join(no_help_text)
+            + "."
             if no_help
             else "In every cell some transfer strategy beat the strided scratch CNN beyond noise."
         )
-        + " " + judgement.reason
+        + " "
+        + judgement.reason
     )
     measured = "; ".join(
         f"{s}+{m}: advised {ADVICE[(s, m)][0]} {100 * _mean(acc[(s, m, ADVICE[(s, m)][0])]):.1f}% vs scratch-pooled "
@@ -646,7 +671,7 @@ def _figures(
 
     colors = ["#7f7f7f", "#1f77b4", "#17becf", "#ff7f0e", "#d62728"]
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharey=True)
-    for (size, sim), ax in zip([(s, m) for s in SIZES for m in SIMILARITIES], axes.flat):
+    for (size, sim), ax in zip([(s, m) for s in SIZES for m in SIMILARITIES], axes.flat, strict=False):
         means = [100 * _mean(acc[(size, sim, s)]) for s in STRATEGIES]
         stds = [100 * _std(acc[(size, sim, s)]) for s in STRATEGIES]
         bars = ax.bar(range(len(STRATEGIES)), means, yerr=stds, color=colors, capsize=3)
@@ -697,7 +722,10 @@ def _figures(
             color = "white" if abs(grid[i, j]) > 0.6 * lim else "black"
             ax.text(j, i, text, ha="center", va="center", fontsize=8, color=color)
     ax.set_xticks([0, 1], ["similar dataset", "very different dataset"])
-    ax.set_yticks([0, 1], [f"very little data\n({cfg.little_per_class}/class)", f"quite a lot of data\n({cfg.lots_per_class}/class)"])
+    ax.set_yticks(
+        [0, 1],
+        [f"very little data\n({cfg.little_per_class}/class)", f"quite a lot of data\n({cfg.lots_per_class}/class)"],
+    )
     fig.colorbar(im, ax=ax, label="accuracy gain of the best transfer strategy over scratch (pts)")
     ax.set_title("The lecture's 2x2 transfer-learning table, measured", fontsize=10)
     fig.tight_layout()

@@ -21,7 +21,7 @@ learning rate is 1e-2, as here. Weight decay adds λ x to the gradient before it
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import torch
 
@@ -63,7 +63,9 @@ class AdaGrad(torch.optim.Optimizer):
                     grad = grad.add(p, alpha=weight_decay)
                 state = self.state[p]
                 if "sum" not in state:
-                    state["sum"] = torch.full_like(p, group["initial_accumulator_value"], memory_format=torch.preserve_format)
+                    state["sum"] = torch.full_like(
+                        p, group["initial_accumulator_value"], memory_format=torch.preserve_format
+                    )
                 sum_sq = state["sum"]
                 # diag(G_t) = diag(G_{t−1}) + g_t ⊙ g_t
                 sum_sq.addcmul_(grad, grad, value=1.0)

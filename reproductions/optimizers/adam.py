@@ -27,7 +27,7 @@ before both moments (L2, as torch's Adam; not AdamW's decoupled decay). Defaults
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import torch
 

@@ -23,7 +23,7 @@ Weight decay adds λ x to the gradient before it enters the velocity, as torch d
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import torch
 

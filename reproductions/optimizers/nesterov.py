@@ -32,7 +32,8 @@ the iterates are identical at a constant learning rate and differ after a learni
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Literal
+from collections.abc import Callable, Iterable
+from typing import Literal
 
 import torch
 

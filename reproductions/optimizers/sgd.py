@@ -16,7 +16,7 @@ to the gradient the same way). torch's ``lr`` default is 1e-3, as here; torch al
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import torch
 

@@ -33,7 +33,7 @@ Where it differs from the paper / torch
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn

@@ -41,7 +41,7 @@ def linear_decay_survival(num_blocks: int, p_last: float = 0.5) -> list[float]:
     if not 0.0 < p_last <= 1.0:
         raise ValueError(f"p_last must be in (0, 1], got {p_last}")
     # p_l = 1 - l / L * (1 - p_L)
-    return [1.0 - l / num_blocks * (1.0 - p_last) for l in range(1, num_blocks + 1)]
+    return [1.0 - l / num_blocks * (1.0 - p_last) for l in range(1, num_blocks + 1)]  # noqa: E741
 
 
 class StochasticDepth(nn.Module):

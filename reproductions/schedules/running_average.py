@@ -19,7 +19,7 @@ decay α_N = 1 − 1/N it is the exact mean of everything seen so far::
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import torch
 

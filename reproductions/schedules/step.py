@@ -22,7 +22,9 @@ from reproductions.schedules._base import ClosedFormDecay, check_optimizer
 class StepDecay(ClosedFormDecay):
     """``lr_t = lr_0 · gamma ** (t // step_size)``."""
 
-    def __init__(self, optimizer: torch.optim.Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
+    def __init__(
+        self, optimizer: torch.optim.Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         check_optimizer(optimizer)
         if not isinstance(step_size, int) or isinstance(step_size, bool) or step_size < 1:
             raise ValueError(f"invalid step_size: {step_size!r} (must be an int >= 1)")

@@ -72,7 +72,7 @@ class FeatureNormalizer(nn.Module):
         self.register_buffer("std", torch.ones(dim))
 
     @torch.no_grad()
-    def fit(self, feats: torch.Tensor) -> "FeatureNormalizer":
+    def fit(self, feats: torch.Tensor) -> FeatureNormalizer:
         if self.mode == "standard":
             self.mean.copy_(feats.mean(0))
             # dead ReLU units have std 0: eps keeps them finite (they stay 0)
@@ -115,12 +115,12 @@ class LinearProbe(nn.Module):
             self.classifier.weight.zero_()
             self.classifier.bias.zero_()
 
-    def train(self, mode: bool = True) -> "LinearProbe":
+    def train(self, mode: bool = True) -> LinearProbe:
         super().train(mode)
         self.backbone.eval()  # the frozen features never change mode
         return self
 
-    def fit_normalizer(self, x: torch.Tensor) -> "LinearProbe":
+    def fit_normalizer(self, x: torch.Tensor) -> LinearProbe:
         self.normalizer.fit(extract_features(self.backbone, x, self.stage))
         return self
 

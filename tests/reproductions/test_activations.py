@@ -68,8 +68,13 @@ def test_elementwise_gradcheck(name, ours, ref):
 
 @pytest.mark.parametrize(
     ("module", "ref"),
-    [(Sigmoid(), torch.nn.Sigmoid()), (Tanh(), torch.nn.Tanh()), (ReLU(), torch.nn.ReLU()),
-     (LeakyReLU(), torch.nn.LeakyReLU(0.01)), (ELU(), torch.nn.ELU())],
+    [
+        (Sigmoid(), torch.nn.Sigmoid()),
+        (Tanh(), torch.nn.Tanh()),
+        (ReLU(), torch.nn.ReLU()),
+        (LeakyReLU(), torch.nn.LeakyReLU(0.01)),
+        (ELU(), torch.nn.ELU()),
+    ],
     ids=["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU"],
 )
 def test_modules_drop_in_for_torch_modules(module, ref):

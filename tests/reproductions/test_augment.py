@@ -64,8 +64,8 @@ def test_flip_preserves_symmetric_images() -> None:
 def test_random_flip_flips_about_half_per_image() -> None:
     x = _images(400)
     y = random_hflip(x, 0.5, generator=torch.Generator().manual_seed(0))
-    flipped = torch.tensor([torch.equal(a, b.flip(-1)) for a, b in zip(y, x)])
-    same = torch.tensor([torch.equal(a, b) for a, b in zip(y, x)])
+    flipped = torch.tensor([torch.equal(a, b.flip(-1)) for a, b in zip(y, x, strict=False)])
+    same = torch.tensor([torch.equal(a, b) for a, b in zip(y, x, strict=False)])
     assert bool((flipped | same).all())
     assert flipped.float().mean().item() == pytest.approx(0.5, abs=0.08)
     assert torch.equal(random_hflip(x, 0.0), x)
@@ -82,8 +82,8 @@ def test_random_crop_shapes_and_content() -> None:
     x = _images(20, 16)
     y = random_crop(x, 12, generator=torch.Generator().manual_seed(0))
     assert y.shape == (20, 3, 12, 12)
-    for a, b in zip(y, x):  # every crop is a window of its own image
-        found = any(torch.equal(a, b[:, t : t + 12, l : l + 12]) for t in range(5) for l in range(5))
+    for a, b in zip(y, x, strict=False):  # every crop is a window of its own image
+        found = any(torch.equal(a, b[:, t : t + 12, l : l + 12]) for t in range(5) for l in range(5))  # noqa: E741
         assert found
     padded = random_crop(x, 16, padding=2, generator=torch.Generator().manual_seed(0))
     assert padded.shape == x.shape

@@ -21,7 +21,7 @@ def make_model(seed: int = 0) -> nn.Module:
 
 def groups(model: nn.Module, overrides: list[dict]) -> list[dict]:
     layers = [m for m in model if isinstance(m, nn.Linear)]
-    return [{"params": list(layer.parameters()), **extra} for layer, extra in zip(layers, overrides)]
+    return [{"params": list(layer.parameters()), **extra} for layer, extra in zip(layers, overrides, strict=False)]
 
 
 def data(step: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -38,7 +38,7 @@ def train(model: nn.Module, opt: torch.optim.Optimizer, steps: int = STEPS, use_
 
         def closure() -> torch.Tensor:
             opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
+            loss = nn.functional.cross_entropy(model(x), y)  # noqa: B023
             loss.backward()
             return loss
 
@@ -75,7 +75,9 @@ PARITY = {
         # torch reads initial_accumulator_value from its constructor only, not from group overrides
         lambda g: AdaGrad(g, lr=0.05, eps=1e-10, initial_accumulator_value=0.1, weight_decay=1e-3),
         [{}, {"lr": 0.1}, {"weight_decay": 1e-2, "eps": 1e-6}],
-        lambda g: torch.optim.Adagrad(g, lr=0.05, eps=1e-10, initial_accumulator_value=0.1, weight_decay=1e-3, foreach=False),
+        lambda g: torch.optim.Adagrad(
+            g, lr=0.05, eps=1e-10, initial_accumulator_value=0.1, weight_decay=1e-3, foreach=False
+        ),
         [{}, {"lr": 0.1}, {"weight_decay": 1e-2, "eps": 1e-6}],
     ),
     "rmsprop": (
@@ -102,11 +104,11 @@ def test_parity_with_torch(name: str) -> None:
     losses_ours = train(ours, opt_ours)
     losses_theirs = train(theirs, opt_theirs)
     torch.testing.assert_close(losses_ours, losses_theirs, rtol=1e-10, atol=1e-12)
-    for a, b in zip(ours.parameters(), theirs.parameters()):
+    for a, b in zip(ours.parameters(), theirs.parameters(), strict=False):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
     # the run really trained, and really moved every parameter
     assert losses_ours[-1] < losses_ours[0]
-    assert all(not torch.equal(a, b) for a, b in zip(ours.parameters(), make_model().parameters()))
+    assert all(not torch.equal(a, b) for a, b in zip(ours.parameters(), make_model().parameters(), strict=False))
 
 
 @pytest.mark.parametrize("name", sorted(PARITY))
@@ -132,8 +134,8 @@ def test_nesterov_sutskever_and_lecture_forms_agree() -> None:
             v = opt_s.state[p_s]["velocity"]
             moved = max(moved, float(v.abs().max()))
     assert moved > 1e-4  # the velocities are not trivially zero
-    for group_l, group_s in zip(opt_l.param_groups, opt_s.param_groups):
-        for p_l, p_s in zip(group_l["params"], group_s["params"]):
+    for group_l, group_s in zip(opt_l.param_groups, opt_s.param_groups, strict=False):
+        for p_l, p_s in zip(group_l["params"], group_s["params"], strict=False):
             torch.testing.assert_close(p_l, p_s + group_s["momentum"] * opt_s.state[p_s]["velocity"])
             # and both keep the same velocity
             torch.testing.assert_close(opt_l.state[p_l]["velocity"], opt_s.state[p_s]["velocity"])
@@ -190,7 +192,9 @@ def test_learning_rate_change_documented_difference(ours, theirs) -> None:
             g["lr"] = 0.01
     train(a, opt_a, steps=5)
     train(b, opt_b, steps=5)
-    same = all(torch.allclose(p, q, rtol=1e-10, atol=1e-12) for p, q in zip(a.parameters(), b.parameters()))
+    same = all(
+        torch.allclose(p, q, rtol=1e-10, atol=1e-12) for p, q in zip(a.parameters(), b.parameters(), strict=False)
+    )
     assert same == isinstance(opt_a, Momentum)
 
 
@@ -203,7 +207,11 @@ def test_adam_without_bias_correction_first_step() -> None:
         opt = Adam([x], lr=lr, betas=(0.9, 0.9999), eps=0.0, bias_correction=bias_correction)
         (x**2).sum().backward()
         opt.step()
-        torch.testing.assert_close(x.detach(), torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64) - expected * torch.tensor([1.0, -1.0, 1.0], dtype=torch.float64))
+        torch.testing.assert_close(
+            x.detach(),
+            torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)
+            - expected * torch.tensor([1.0, -1.0, 1.0], dtype=torch.float64),
+        )
 
 
 def test_adam_without_bias_correction_matches_reference() -> None:

@@ -13,8 +13,16 @@ import pytest
 from reproductions.core import VERDICTS, Result, RunContext
 from reproductions.registry import get
 
-NAMES = ["sgd-problems", "nesterov", "adagrad-sparse", "rmsprop-vs-adagrad", "adam", "adam-bias-correction",
-         "saddle-points", "lr-decay"]
+NAMES = [
+    "sgd-problems",
+    "nesterov",
+    "adagrad-sparse",
+    "rmsprop-vs-adagrad",
+    "adam",
+    "adam-bias-correction",
+    "saddle-points",
+    "lr-decay",
+]
 
 
 def test_catalogue_is_torch_free_and_complete() -> None:

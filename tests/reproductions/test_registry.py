@@ -74,4 +74,4 @@ def test_no_experiment_writes_its_own_name_or_claim() -> None:
     root = pathlib.Path(__file__).resolve().parents[2] / "reproductions" / "experiments"
     for path in root.glob("*.py"):
         text = path.read_text()
-        assert "claim=" not in text and "name=\"" not in text.replace('label="', ""), path.name
+        assert "claim=" not in text and 'name="' not in text.replace('label="', ""), path.name

@@ -31,7 +31,6 @@ from reproductions.regularizers import (
 )
 
 
-
 @pytest.fixture(autouse=True)
 def _one_thread():
     # tiny tensors: torch's 2-thread parallel regions cost ~10 ms each on a busy 2-core machine
@@ -78,7 +77,7 @@ def test_l2_penalty_in_the_loss_equals_torch_weight_decay(opt_name: str) -> None
         opt_ref.zero_grad()
         nn.functional.cross_entropy(ref(x), y).backward()
         opt_ref.step()
-    for p, q in zip(ours.parameters(), ref.parameters()):
+    for p, q in zip(ours.parameters(), ref.parameters(), strict=False):
         torch.testing.assert_close(p, q)
 
 
@@ -88,7 +87,7 @@ def test_l2_gradient_hook_equals_penalty_gradient() -> None:
     nn.functional.cross_entropy(a(x), y).backward()
     add_l2_gradient_(decay_parameters(a), 0.3)
     (nn.functional.cross_entropy(b(x), y) + l2_penalty(decay_parameters(b), 0.3)).backward()
-    for p, q in zip(a.parameters(), b.parameters()):
+    for p, q in zip(a.parameters(), b.parameters(), strict=False):
         torch.testing.assert_close(p.grad, q.grad)
 
 
@@ -107,10 +106,10 @@ def test_decoupled_decay_with_adam_equals_adamw_and_differs_from_l2() -> None:
                 # theta <- (1 - eta lambda) theta, then the plain Adam step
                 decoupled_weight_decay_(dec.parameters(), lr, lam)
             opt.step()
-    for p, q in zip(dec.parameters(), ref.parameters()):
+    for p, q in zip(dec.parameters(), ref.parameters(), strict=False):
         torch.testing.assert_close(p, q)
     # Adam rescales the L2 gradient lambda*W, so coupled decay ends somewhere else (Loshchilov & Hutter)
-    gap = max((p - q).abs().max().item() for p, q in zip(l2.parameters(), ref.parameters()))
+    gap = max((p - q).abs().max().item() for p, q in zip(l2.parameters(), ref.parameters(), strict=False))
     assert gap > 1e-2
 
 
@@ -128,7 +127,7 @@ def test_decoupled_equals_l2_for_plain_sgd() -> None:
         opt_b.zero_grad()
         nn.functional.cross_entropy(b(x), y).backward()
         opt_b.step()
-    for p, q in zip(a.parameters(), b.parameters()):
+    for p, q in zip(a.parameters(), b.parameters(), strict=False):
         torch.testing.assert_close(p, q)
 
 
@@ -239,7 +238,7 @@ def test_batchnorm_parity_with_torch(shape, torch_cls, momentum, affine) -> None
     opt_o = torch.optim.SGD(ours.parameters(), lr=0.01, weight_decay=1e-3) if affine else None
     opt_r = torch.optim.SGD(ref.parameters(), lr=0.01, weight_decay=1e-3) if affine else None
     gen = torch.Generator().manual_seed(1)
-    for step in range(200):
+    for step in range(200):  # noqa: B007
         x = 3.0 * torch.randn(shape, generator=gen, dtype=torch.float64) + 2.0
         target = torch.randn(shape, generator=gen, dtype=torch.float64)
         xo, xr = x.clone().requires_grad_(), x.clone().requires_grad_()
@@ -310,7 +309,9 @@ def test_dropconnect_training_masks_weights_per_example() -> None:
     assert u.std(0).min().item() > 0
     # E_M[u] = p W v + b  and  V_M[u] = p(1-p) (W*W)(v*v)
     mu, var = layer.moments(v[:1])
-    torch.testing.assert_close(u.mean(0, keepdim=True), mu, atol=4 * (var.sqrt().max().item() / math.sqrt(4000)), rtol=0)
+    torch.testing.assert_close(
+        u.mean(0, keepdim=True), mu, atol=4 * (var.sqrt().max().item() / math.sqrt(4000)), rtol=0
+    )
     torch.testing.assert_close(u.var(0, keepdim=True), var, rtol=0.1, atol=0.0)
 
 
@@ -352,7 +353,7 @@ def test_dropconnect_grad_and_bad_values() -> None:
 def test_linear_decay_rule() -> None:
     p = linear_decay_survival(54, 0.5)
     assert p[0] == pytest.approx(1 - 0.5 / 54) and p[-1] == pytest.approx(0.5)
-    assert all(a > b for a, b in zip(p, p[1:]))
+    assert all(a > b for a, b in zip(p, p[1:], strict=False))
     # E[L~] = (3L - 1) / 4 for p_L = 0.5 (the paper's ~25% saving)
     assert sum(p) == pytest.approx((3 * 54 - 1) / 4)
     with pytest.raises(ValueError):
@@ -436,13 +437,13 @@ def test_fmp_matches_a_brute_force_max(method, overlapping) -> None:
     g = torch.Generator().manual_seed(0)
     rows = regions(_seq(pool, 16, g), overlapping)  # replay the layer's draws
     cols = regions(_seq(pool, 16, g), overlapping)
-    for i, (r0, rh) in enumerate(zip(*rows)):
-        for j, (c0, cw) in enumerate(zip(*cols)):
+    for i, (r0, rh) in enumerate(zip(*rows, strict=False)):
+        for j, (c0, cw) in enumerate(zip(*cols, strict=False)):
             ref = x[:, :, r0 : r0 + rh, c0 : c0 + cw].amax(dim=(2, 3))
             torch.testing.assert_close(y[:, :, i, j], ref)
     # every input row is inside some region; overlapping regions share their borders
     covered = torch.zeros(16, dtype=torch.bool)
-    for r0, rh in zip(*rows):
+    for r0, rh in zip(*rows, strict=False):
         covered[r0 : r0 + rh] = True
     assert covered.all()
     assert int(rows[1].sum()) == (16 + 10 if overlapping else 16)
@@ -486,7 +487,9 @@ def test_fmp_is_stochastic_reproducible_and_averages() -> None:
     p1.eval()
     outs = {tuple(p1(x).flatten()[:50].tolist()) for _ in range(10)}
     assert len(outs) > 1  # fresh regions at test time too
-    net = nn.Sequential(FractionalMaxPool2d(generator=torch.Generator().manual_seed(0)), nn.Flatten(), nn.Linear(2 * 121, 3))
+    net = nn.Sequential(
+        FractionalMaxPool2d(generator=torch.Generator().manual_seed(0)), nn.Flatten(), nn.Linear(2 * 121, 3)
+    )
     probs = fmp_average(net, x, 8)
     torch.testing.assert_close(probs.sum(1), torch.ones(4))
     with pytest.raises(ValueError):

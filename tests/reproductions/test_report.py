@@ -13,11 +13,17 @@ from reproductions.verdicts import check, paired_ratio
 
 
 def _results() -> list[Result]:
-    adam = Result(judgement=paired_ratio([2.0, 2.1, 1.9], [1.0, 1.0, 1.0], label="other / Adam"),
-                  paper_figure="Fig. 1 <b>bold</b>", measured="2x & more", name="adam",
-                  figures=[Path("/tmp/report-test/adam/fig.png")], params={"mode": "quick", "seeds": [0, 1, 2]})
-    maxout = Result(judgement=paired_ratio([1.0, 1.0, 1.0], [0.5, 1.5, 1.4]), name="maxout",
-                    paper_figure="", measured="tie")
+    adam = Result(
+        judgement=paired_ratio([2.0, 2.1, 1.9], [1.0, 1.0, 1.0], label="other / Adam"),
+        paper_figure="Fig. 1 <b>bold</b>",
+        measured="2x & more",
+        name="adam",
+        figures=[Path("/tmp/report-test/adam/fig.png")],
+        params={"mode": "quick", "seeds": [0, 1, 2]},
+    )
+    maxout = Result(
+        judgement=paired_ratio([1.0, 1.0, 1.0], [0.5, 1.5, 1.4]), name="maxout", paper_figure="", measured="tie"
+    )
     identity = Result(judgement=check(1e-16, tol=1e-9), name="running-average", measured="exact")
     return [adam, maxout, identity]
 
@@ -53,8 +59,10 @@ def test_markdown_report_has_the_design_and_the_interval() -> None:
 
 
 def test_design_text_is_read_without_importing_torch() -> None:
-    code = ("import sys; from reproductions.registry import get; from reproductions.report import design_text;"
-            "d = design_text(get('adam')); assert 'Design' in d, d; assert 'torch' not in sys.modules")
+    code = (
+        "import sys; from reproductions.registry import get; from reproductions.report import design_text;"
+        "d = design_text(get('adam')); assert 'Design' in d, d; assert 'torch' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert "identity" in design_text(next(r for r in all_reproductions() if r.name == "running-average"))
 

@@ -45,16 +45,27 @@ CLOSED_FORMS = [
 def test_schedule_matches_closed_form(name, make, closed) -> None:
     got = rates(make)
     expected = [[closed(a0, t) for a0 in (0.1, 0.03)] for t in range(EPOCHS)]
-    torch.testing.assert_close(torch.tensor(got, dtype=torch.float64), torch.tensor(expected, dtype=torch.float64), rtol=1e-15, atol=0)
+    torch.testing.assert_close(
+        torch.tensor(got, dtype=torch.float64), torch.tensor(expected, dtype=torch.float64), rtol=1e-15, atol=0
+    )
     assert got[-1][0] < got[0][0]  # it decays
 
 
 @pytest.mark.parametrize(
     ("ours", "theirs"),
     [
-        (lambda o: StepDecay(o, step_size=7, gamma=0.5), lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=7, gamma=0.5)),
-        (lambda o: ExponentialDecay(o, k=0.05), lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=math.exp(-0.05))),
-        (lambda o: InverseTimeDecay(o, k=0.3), lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda t: 1 / (1 + 0.3 * t))),
+        (
+            lambda o: StepDecay(o, step_size=7, gamma=0.5),
+            lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=7, gamma=0.5),
+        ),
+        (
+            lambda o: ExponentialDecay(o, k=0.05),
+            lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=math.exp(-0.05)),
+        ),
+        (
+            lambda o: InverseTimeDecay(o, k=0.3),
+            lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda t: 1 / (1 + 0.3 * t)),
+        ),
     ],
 )
 def test_schedule_matches_torch(ours, theirs) -> None:

@@ -48,7 +48,9 @@ def _batch(n: int = 16, seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
 # ------------------------------------------------------------------------------------------ the CNN
 
 
-@pytest.mark.parametrize(("stage", "dim"), [("conv1", 32 * 20), ("conv2", 32 * 10), ("conv3", 32 * 5), ("fc1", 128), ("head", 5)])
+@pytest.mark.parametrize(
+    ("stage", "dim"), [("conv1", 32 * 20), ("conv2", 32 * 10), ("conv3", 32 * 5), ("fc1", 128), ("head", 5)]
+)
 def test_features_have_the_documented_size(stage: str, dim: int) -> None:
     x, _ = _batch()
     assert _net().features(x, stage).shape == (16, dim)
@@ -116,7 +118,7 @@ def test_transfer_copies_the_body_and_never_touches_the_source() -> None:
     snapshot = {k: v.clone() for k, v in source.state_dict().items()}
     model = transfer(source, 4, "fc1")
     for name in ("conv1", "conv2", "conv3", "fc1"):
-        for a, b in zip(model.stage(name).parameters(), source.stage(name).parameters()):
+        for a, b in zip(model.stage(name).parameters(), source.stage(name).parameters(), strict=False):
             torch.testing.assert_close(a, b)
             assert a.data_ptr() != b.data_ptr()
     assert model.head.out_features == 4
@@ -139,7 +141,7 @@ def test_freeze_below_trains_exactly_the_stages_from_the_cut_up(first_trainable:
     nn.functional.cross_entropy(net(x), y).backward()
     opt.step()
     for name in STAGES:
-        changed = any(not torch.equal(a, b) for a, b in zip(net.stage(name).parameters(), before[name]))
+        changed = any(not torch.equal(a, b) for a, b in zip(net.stage(name).parameters(), before[name], strict=False))
         assert changed == (name not in frozen), name
         if name in frozen:
             assert all(p.grad is None for p in net.stage(name).parameters())
@@ -185,7 +187,7 @@ def test_linear_probe_trains_only_the_classifier_and_matches_cached_features() -
         loss.backward()
         opt.step()
     assert loss.item() < math.log(3) - 0.05  # it learned something from the frozen features
-    for a, b in zip(probe.backbone.parameters(), backbone_before):
+    for a, b in zip(probe.backbone.parameters(), backbone_before, strict=False):
         torch.testing.assert_close(a, b)
     cached = extract_features(source, x, "conv2", batch_size=7)
     torch.testing.assert_close(probe(x), probe.classifier(probe.normalizer(cached)))
@@ -216,7 +218,7 @@ def test_experiment_adam_matches_torch_adam() -> None:
             opt.zero_grad()
             nn.functional.cross_entropy(net(x), y).backward()
             opt.step()
-    for p, q in zip(a.parameters(), b.parameters()):
+    for p, q in zip(a.parameters(), b.parameters(), strict=False):
         torch.testing.assert_close(p, q)
 
 
@@ -284,8 +286,10 @@ def test_cell_verdict_is_computed_from_the_paired_gain(lin, scr, verdict) -> Non
     raw = [0.10, 0.12, 0.11]  # a baseline the advised strategy clearly beats
     judgement = cell_verdict(lin, {"scratch-pooled": scr, "linear-raw": raw}, label="little+similar")
     assert judgement.verdict == verdict
-    assert [p.label for p in judgement.parts] == ["little+similar: advised − scratch-pooled",
-                                                  "little+similar: advised − linear-raw"]
+    assert [p.label for p in judgement.parts] == [
+        "little+similar: advised − scratch-pooled",
+        "little+similar: advised − linear-raw",
+    ]
 
 
 # --------------------------------------------------------------------------------- registry and smoke
@@ -318,7 +322,15 @@ def test_smoke_run_gives_a_valid_result_with_figures(tmp_path) -> None:  # type:
         "lots data + different",
     ]
     for row in result.table:
-        for col in ("scratch", "linear-top", "linear-early", "finetune-top", "finetune-all", "winner", "lecture advice"):
+        for col in (
+            "scratch",
+            "linear-top",
+            "linear-early",
+            "finetune-top",
+            "finetune-all",
+            "winner",
+            "lecture advice",
+        ):
             assert col in row
     assert len(result.figures) == 2
     for fig in result.figures:
