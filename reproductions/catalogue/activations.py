@@ -97,8 +97,8 @@ register(
         topic="activations",
         module="reproductions.activations.sigmoid",
         papers=(LECUN_1998,),
-        claim="All-positive inputs make all of a neuron's weight gradients share a sign; zero-mean inputs "
-        "converge faster.",
+        claim="Convergence is usually faster when the average of each input variable over the training set is "
+        "close to zero (all-positive inputs give one-signed weight gradients and zig-zag steps).",
         experiment=_X + "activations_zigzag:run",
     )
 )
@@ -147,6 +147,18 @@ register(
         claim="Deep networks with rectifier units reach lower error than with tanh units, and the leaky rectifier "
         "performs about the same as the plain rectifier.",
         experiment=_X + "activations_rectifiers:run",
+    )
+)
+register(
+    Reproduction(
+        name="he-init",
+        title="He vs Xavier initialization in a 30-layer ReLU network",
+        topic="activations",
+        module="reproductions.activations.relu",
+        papers=(HE_2015,),
+        claim="With weights of variance 2/n_l a very deep rectifier network converges, where the Xavier "
+        "initialization (variance 1/n_l) stalls it.",
+        experiment=_X + "activations_he_init:run",
     )
 )
 register(

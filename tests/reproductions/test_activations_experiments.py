@@ -23,6 +23,7 @@ NAMES = [
     "elu",
     "maxout",
     "rectifiers-vs-tanh",
+    "he-init",
 ]
 
 
