@@ -32,6 +32,7 @@ from reproductions.experiments.activations_common import (
     setup_matplotlib,
     train,
 )
+from reproductions.experiments.figures import mean_band
 from reproductions.verdicts import paired_difference, short_run
 
 SHOCK_LR, SHOCK_MOMENTUM = 0.5, 0.9
@@ -65,7 +66,7 @@ def run(ctx: RunContext) -> Result:
     recovered: dict[str, list[float]] = {"relu": [], "leaky_relu": []}
     train_err: dict[str, list[float]] = {"relu": [], "leaky_relu": []}
     test_err: dict[str, list[float]] = {"relu": [], "leaky_relu": []}
-    trajectories: dict[str, list[float]] = {}
+    trajectories: dict[str, list[list[float]]] = {}
     for i, seed in enumerate(seeds):
         for activation in ("relu", "leaky_relu"):
             torch.manual_seed(seed)
@@ -87,16 +88,17 @@ def run(ctx: RunContext) -> Result:
             test_err[activation].append(hist.test_error[-1] if hist and hist.test_error else float("nan"))
             if shock.diverged:
                 train_err[activation][-1] = float("nan")
-            if seed == seeds[0]:
-                trajectories[activation] = traj
+            trajectories.setdefault(activation, []).append(list(traj))
         ctx.report(f"seed {seed}", (i + 1) / len(seeds))
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for activation, style in (("relu", "-"), ("leaky_relu", "--")):
-        ax.plot(range(len(trajectories[activation])), trajectories[activation], style, marker="o", label=activation)
+        runs = trajectories[activation]
+        n = min(len(r) for r in runs)
+        mean_band(ax, list(range(n)), [r[:n] for r in runs], linestyle=style, marker="o", label=activation)
     ax.set_xlabel(f"epoch at lr {RECOVERY_LR} after one epoch at lr {SHOCK_LR} (momentum {SHOCK_MOMENTUM})")
     ax.set_ylabel("fraction of hidden units inactive on every example")
-    ax.set_title(f"digits MLP 64-{'-'.join(map(str, widths))}-10, seed {seeds[0]}")
+    ax.set_title(f"digits MLP 64-{'-'.join(map(str, widths))}-10, mean over seeds")
     ax.set_ylim(bottom=0)
     ax.legend()
     figure = savefig(fig, ctx.out_dir, "dead_relu.png")
