@@ -112,7 +112,9 @@ def run(ctx: RunContext) -> Result:
         for i, kind in enumerate(("MP", "FMP")):
             ctx.report(f"tuning {kind}", 0.2 * i)
             lrs[kind], scores[kind], edges[kind] = tune_on_grid(
-                grid, lambda v: val(kind, v), max_extend=0 if ctx.smoke else 2  # noqa: B023
+                grid,
+                lambda v, kind=kind: val(kind, v),
+                max_extend=0 if ctx.smoke else 2,
             )
         err_mp, err_fmp = [], {k: [] for k in passes}
         for i, s in enumerate(seeds):
