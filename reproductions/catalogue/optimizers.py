@@ -51,6 +51,13 @@ DAUPHIN_2014 = Paper(
     venue="NIPS",
     arxiv="1406.2572",
 )
+POLYAK_JUDITSKY_1992 = Paper(
+    title="Acceleration of Stochastic Approximation by Averaging",
+    authors=("Boris T. Polyak", "Anatoli B. Juditsky"),
+    year=1992,
+    venue="SIAM Journal on Control and Optimization",
+    url="https://doi.org/10.1137/0330046",
+)
 DEEP_LEARNING_CH8 = Paper(
     title="Deep Learning, chapter 8: Optimization for Training Deep Models",
     authors=("Ian Goodfellow", "Yoshua Bengio", "Aaron Courville"),
@@ -163,5 +170,17 @@ register(
         claim="A running average μ_N = α μ_{N−1} + (1 − α) x_N with α = 1 − 1/N equals the mean of x₁..x_N.",
         experiment="reproductions.experiments.schedules_lr_decay:run_running_average",
         kind="check",
+    )
+)
+register(
+    Reproduction(
+        name="polyak-averaging",
+        title="Polyak averaging (and an EMA) of SGD iterates against the last iterate",
+        topic="optimizers",
+        module="reproductions.optimizers.averaging",
+        papers=(POLYAK_JUDITSKY_1992,),
+        claim="With steps decreasing more slowly than 1/t, the average of the stochastic-approximation iterates "
+        "has a lower error than the last iterate.",
+        experiment="reproductions.experiments.optim_averaging:run",
     )
 )

@@ -22,6 +22,7 @@ NAMES = [
     "adam-bias-correction",
     "saddle-points",
     "lr-decay",
+    "polyak-averaging",
 ]
 
 
