@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -91,29 +90,6 @@ def _best(values: list[float], scores: dict[float, float]) -> float:
     low = min(scores[v] for v in finite)
     tied = [v for v in finite if scores[v] <= low + 1e-12]
     return tied[len(tied) // 2]
-
-
-def paired_gain(base: Sequence[float], other: Sequence[float]) -> tuple[float, float]:
-    """Mean and standard error of base - other over seeds (positive: ``other`` is lower)."""
-    d = [a - b for a, b in zip(base, other, strict=False)]
-    mean = statistics.fmean(d)
-    se = statistics.stdev(d) / math.sqrt(len(d)) if len(d) > 1 else float("inf")
-    return mean, se
-
-
-def gain_verdict(mean: float, se: float, min_effect: float) -> str:
-    """Verdict on "``other`` lowers the error by at least ``min_effect``" from a paired gain over seeds.
-
-    reproduced: the gain exceeds both 2 SE and ``min_effect``; not reproduced: even gain + 2 SE stays below
-    ``min_effect`` (the interval excludes an effect of that size); otherwise inconclusive.
-    """
-    if not math.isfinite(se):
-        se = float("inf")
-    if mean > max(2 * se, min_effect):
-        return "reproduced"
-    if mean + 2 * se < min_effect:
-        return "not reproduced"
-    return "inconclusive"
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:
