@@ -21,7 +21,7 @@ def related(
     """
     from rich.table import Table
 
-    from feedhub.saved import paper_id_from
+    from feedhub.search.saved import paper_id_from
     from feedhub.search.recommend import related as find_related
 
     app_ctx = app_context(ctx)
@@ -57,7 +57,7 @@ def recommend(
     from rich.table import Table
 
     from feedhub.search.recommend import recommend as run
-    from feedhub.timeparse import parse_date
+    from feedhub.links.dates import parse_date
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session:

@@ -83,9 +83,9 @@ class RefreshReport:
 
 
 def api_url(settings: Any, base_url: str | None = None) -> str:
-    from feedhub.social import setting
+    from feedhub.config import endpoint
 
-    return base_url.rstrip("/") if base_url else setting(settings, "FEEDHUB_GITHUB_API", "github", "api_url", API)
+    return base_url.rstrip("/") if base_url else endpoint(settings, "FEEDHUB_GITHUB_API", "github", "api_url", API)
 
 
 # -- the rate-limit memo -------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def select_repos(engine: Engine, *, names: Iterable[str] | None = None, all_repo
     cutoff = utcnow() - max_age
     with session_factory(engine)() as session:
         if wanted:
-            from feedhub.links.graph import ensure_repos
+            from feedhub.papers.graph import ensure_repos
 
             with session.begin():
                 ensure_repos(session, wanted)
@@ -162,7 +162,7 @@ def select_repos(engine: Engine, *, names: Iterable[str] | None = None, all_repo
 # -- storing --------------------------------------------------------------------------------------------
 
 def _store(engine: Engine, full_name: str, values: dict[str, Any], text: str | None) -> list[str]:
-    from feedhub.links.graph import IN_README, link_repo_text
+    from feedhub.papers.graph import IN_README, link_repo_text
 
     with session_factory(engine)() as session, session.begin():
         repo = session.scalar(select(Repo).where(Repo.full_name == full_name))

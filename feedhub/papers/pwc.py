@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 from sqlalchemy import Engine
 
 from feedhub.errors import FeedhubError
-from feedhub.links.graph import IMPORTED, link_paper_repos
+from feedhub.papers.graph import IMPORTED, link_paper_repos
 from feedhub.links.ids import find_arxiv_ids, parse_arxiv_id
 from feedhub.links.repos import normalize_repo
 from feedhub.store.db import session_factory

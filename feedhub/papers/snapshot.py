@@ -35,7 +35,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 from sqlalchemy import Engine
 
 from feedhub.errors import FeedhubError
-from feedhub.links.graph import IN_ABSTRACT, link_paper_repos, repos_in_paper_text, upsert_papers
+from feedhub.papers.graph import IN_ABSTRACT, link_paper_repos, repos_in_paper_text, upsert_papers
 
 Progress = Callable[[int, int, int], None]  # (bytes done, total bytes, papers so far)
 

@@ -207,7 +207,7 @@ def _plain(fragment: str) -> str:
         return ""
     if "<" not in fragment and "&" not in fragment:
         return fragment
-    from feedhub.sources.sanitize import plain_text
+    from feedhub.links.html import plain_text
 
     return plain_text(fragment)
 

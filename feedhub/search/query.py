@@ -268,7 +268,7 @@ def _filter(key: str, value: str) -> Filter:
     if kind == "year":
         return _year_filter(value)
     if kind in ("since", "until"):
-        from feedhub.timeparse import parse_date
+        from feedhub.links.dates import parse_date
 
         try:
             when = parse_date(value, end=kind == "until")

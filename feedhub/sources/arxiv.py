@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 from feedhub.errors import InvalidInput
 from feedhub.links.ids import parse_arxiv_id
-from feedhub.sources.base import ParsedEntry, ParsedFeed
+from feedhub.sources.base import ParsedEntry, ParsedFeed, SourceSpec
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 UPDATE_TYPES = frozenset({"replace", "replace-cross"})
@@ -60,6 +60,19 @@ def is_listing_url(url: str) -> bool:
     if host == "rss.arxiv.org":
         return path.startswith(("rss/", "atom/")) or bool(path and "/" not in path)
     return host in LISTING_HOSTS and path.startswith("rss/")
+
+
+def shorthand(rest: str, options: Mapping[str, Any]) -> SourceSpec:
+    """``arxiv:cs.LG`` or ``arxiv:cs.LG+cs.CV``: the daily listing of those categories."""
+    url = listing_url(rest)
+    return SourceSpec(kind="arxiv", url=url, name=f"arXiv {url.rsplit('/', 1)[1]}", section="papers")
+
+
+def recognize(url: str, forced: bool, options: Mapping[str, Any]) -> SourceSpec | None:
+    """A plain rss.arxiv.org URL is a listing (``--kind arxiv`` takes any URL as one)."""
+    if forced or is_listing_url(url):
+        return SourceSpec(kind="arxiv", url=url, name=f"arXiv {url.rstrip('/').rsplit('/', 1)[-1]}", section="papers")
+    return None
 
 
 def _text(value: Any) -> str:

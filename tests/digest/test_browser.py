@@ -14,7 +14,7 @@ import pytest
 from feedhub.digest import render_html
 from feedhub.digest.build import build
 from feedhub.digest.window import iso_week
-from feedhub.ingest import store_feed
+from feedhub.fetch.ingest import store_feed
 from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.sources import parse as parse_feed
 from feedhub.store.db import session_factory, transaction
@@ -76,7 +76,7 @@ def _section_counts(page: Any) -> dict[str, int]:
 
 
 def test_sample_digest_renders_four_sections_and_a_screenshot(browser: Any, engine: Any, tmp_path: Path) -> None:
-    from feedhub.demo import load_demo
+    from feedhub.ops.demo import load_demo
 
     load_demo(engine)
     with session_factory(engine)() as s:

@@ -22,7 +22,7 @@ from feedhub.config import Settings
 from feedhub.errors import FeedhubError, InvalidInput
 from feedhub.github.client import BadToken
 from feedhub.github.refresh import list_repos, refresh_repos, saved_resume_at
-from feedhub.links.graph import ensure_repos, link_paper_repos
+from feedhub.papers.graph import ensure_repos, link_paper_repos
 from feedhub.store.db import session_factory
 from feedhub.store.models import Base, PaperRepo, Repo
 

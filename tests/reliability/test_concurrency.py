@@ -18,7 +18,8 @@ def test_two_fetches_a_digest_and_searches_at_once(tmp_path: Path, db_url: str, 
     from feedhub.store import open_store
     from feedhub.store.db import session_factory
     from feedhub.store.models import Entry
-    from feedhub.subscriptions import SourceSpec, add_source
+    from feedhub.sources.base import SourceSpec
+    from feedhub.subscriptions.manage import add_source
 
     home = tmp_path / "home"
     engine = open_store(db_url)

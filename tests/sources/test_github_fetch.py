@@ -20,7 +20,7 @@ from feedhub.fetch.http import FetchConfig
 from feedhub.fetch.runner import fetch_sources
 from feedhub.store.db import session_factory
 from feedhub.store.models import Entry, EntryRepo, PaperRepo, Repo
-from feedhub.subscriptions import SourceSpec, add_source
+from feedhub.subscriptions.manage import SourceSpec, add_source
 
 
 def test_tags_feed_links_repo_and_paper(engine) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from feedhub.fetch.http import FetchConfig
 from feedhub.fetch.runner import fetch_sources
 from feedhub.store.db import session_factory
 from feedhub.store.models import Base, Entry, PaperEntry, Source
-from feedhub.subscriptions import add_source, resolve_spec
+from feedhub.subscriptions.manage import add_source, resolve_spec
 
 TOKEN = "AAAAfeedhubFAKEtoken-7c1e9b2d-DO-NOT-LEAK"
 LIST = "https://x.com/i/lists/1234567890"

@@ -59,7 +59,7 @@ def save(session: Session, paper_ref: str, tags: Iterable[str] = (), note: str |
     new_tags = clean_tags(tags)
     stub = False
     if session.get(Paper, pid) is None:
-        from feedhub.links.graph import ensure_papers
+        from feedhub.papers.graph import ensure_papers
 
         ensure_papers(session, [pid])
         stub = True

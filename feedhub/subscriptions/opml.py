@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedhub.errors import FeedhubError, InvalidInput
-from feedhub.store.models import SECTIONS, SOURCE_KINDS, Source
+from feedhub.sources.kinds import SECTIONS, SOURCE_KINDS
+from feedhub.store.models import Source
 
 MAX_OPML_BYTES = 15 * 1024 * 1024
 SECTION_ALIASES = {
@@ -109,7 +110,7 @@ def section_for(folder: list[str]) -> str | None:
 
 def import_opml(session: Session, data: bytes, name: str = "the file") -> ImportReport:
     """Add every feed of an OPML list; duplicates (already subscribed, or listed twice) are reported, not added."""
-    from feedhub.subscriptions import add_source, resolve_spec
+    from feedhub.subscriptions.manage import add_source, resolve_spec
 
     report = ImportReport()
     seen: set[str] = set()
