@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from feedhub.errors import FeedhubError
-from feedhub.fetch.runner import ingest_source_bytes
 from feedhub.fetch.ingest import entry_key
+from feedhub.fetch.runner import ingest_source_bytes
 from feedhub.sources.base import ParsedEntry
 from feedhub.store.db import session_factory
 from feedhub.store.models import Entry, Source

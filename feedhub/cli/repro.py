@@ -10,7 +10,7 @@ from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
 
-app = typer.Typer(no_args_is_help=True, help="Runnable PyTorch reproductions of classic methods, checked against their papers.")
+app = typer.Typer(no_args_is_help=True, help="Runnable PyTorch reproductions of classic methods, checked against their papers.", epilog="Example: feedhub repro run adam --quick")
 
 VERDICT_STYLE = {"reproduced": "green", "not reproduced": "red", "inconclusive": "yellow"}
 

@@ -8,7 +8,7 @@ import typer
 
 from feedhub.cli.context import app_context, print_json
 
-app = typer.Typer(invoke_without_command=True, help="Saved papers: list them, export them as BibTeX or CSV.")
+app = typer.Typer(invoke_without_command=True, help="Saved papers: list them, export them as BibTeX or CSV.", epilog="Example: feedhub saved --tag reading-group")
 
 
 def save(

@@ -11,7 +11,7 @@ from rich.table import Table
 from feedhub.cli.context import app_context, print_json
 from feedhub.errors import FeedhubError, InvalidInput
 
-app = typer.Typer(no_args_is_help=True, help="Manage the feeds and endpoints feedhub pulls.")
+app = typer.Typer(no_args_is_help=True, help="Manage the feeds and endpoints feedhub pulls.", epilog="Example: feedhub source add arxiv:cs.LG")
 
 
 @app.command("add")

@@ -19,8 +19,8 @@ import httpx
 
 from feedhub import USER_AGENT
 from feedhub.errors import FeedhubError, FetchError
-from feedhub.sources.base import HttpResult
 from feedhub.fetch.guard import AddressGuard, BlockedAddress, GuardedBackend, ResolveError, Resolver
+from feedhub.sources.base import HttpResult
 
 try:  # httpcore tries `import sniffio` for every lock it creates; when it is absent each try searches sys.path
     import sniffio  # noqa: F401

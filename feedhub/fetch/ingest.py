@@ -13,10 +13,10 @@ from typing import Mapping
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from feedhub.links.html import plain_text, sanitize_html
 from feedhub.links.urls import canonical_url, strip_tracking
 from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.sources import parse as parse_bytes
-from feedhub.links.html import plain_text, sanitize_html
 from feedhub.store.models import Entry, Source
 from feedhub.store.types import utcnow
 from feedhub.store.upsert import insert_returning

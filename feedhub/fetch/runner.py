@@ -24,8 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select
 
-from feedhub.errors import FeedhubError, NotAFeed
-from feedhub.errors import FetchError
+from feedhub.errors import FeedhubError, FetchError, NotAFeed
 from feedhub.fetch.http import FetchConfig, get, make_client
 from feedhub.fetch.local import read_file_url
 from feedhub.sources.base import Get, HttpResult
@@ -206,7 +205,6 @@ def _bound_get(client: Any, cfg: FetchConfig) -> Get:
 def _parse_pool(workers: int) -> Any:
     """Worker processes for parsing, so a CPU-bound parser does not stall the event loop or the store."""
     import multiprocessing
-
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

@@ -8,11 +8,11 @@ from sqlalchemy import Engine, func, select
 
 from feedhub.config import Settings
 from feedhub.fetch.runner import SourceResult, fetch_local
-from feedhub.papers.reproductions import sync_registry
 from feedhub.ops.sample import SAMPLE_DIR, sample_feeds
+from feedhub.papers.reproductions import sync_registry
+from feedhub.sources.base import SourceSpec
 from feedhub.store.db import session_factory
 from feedhub.store.models import Entry, Paper, Source
-from feedhub.sources.base import SourceSpec
 from feedhub.subscriptions.manage import add_source
 
 

@@ -10,12 +10,13 @@ import importlib.util
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from feedhub.errors import FeedhubError, InvalidInput
+from feedhub.store.db import session_factory
 from feedhub.store.models import Paper, PaperRepro, Run
 from feedhub.store.types import utcnow
 from feedhub.store.upsert import upsert
@@ -41,7 +42,7 @@ def sync_registry(session: Session) -> int:
     """Link every registered reproduction to its arXiv papers, creating the papers if absent
     (with the registry's title and authors, until the arXiv API or a snapshot fills in the rest)."""
     now = utcnow()
-    papers: dict[str, dict[str, object]] = {}
+    papers: dict[str, dict[str, Any]] = {}
     links: list[dict[str, object]] = []
     for rep in _registry().all_reproductions():
         for paper in rep.papers:
@@ -59,9 +60,32 @@ def sync_registry(session: Session) -> int:
             stub = session.get(Paper, pid)
             if stub is not None and not stub.title:
                 stub.title = str(row["title"])
-                stub.authors = list(row["authors"])  # type: ignore[arg-type]
+                stub.authors = list(row["authors"])
         upsert(session, PaperRepro.__table__, links, conflict=("paper_id", "repro_name"))
     return len(links)
+
+
+def registry_links() -> set[tuple[str, str]]:
+    """(arXiv id, reproduction name) for every paper every registered reproduction is linked to."""
+    return {(paper.arxiv, rep.name) for rep in _registry().all_reproductions() for paper in rep.papers if paper.arxiv}
+
+
+def reconcile_registry(engine: Engine) -> int:
+    """Make the stored paper <-> reproduction links match the registry; called on every store open, so a
+    fresh store shows reproductions in the digest, `paper show` and search without `repro list` first.
+    One SELECT when they already match; writes only what is missing. Returns the links written."""
+    from sqlalchemy.exc import OperationalError
+
+    wanted = registry_links()
+    try:
+        with engine.connect() as conn:
+            have = {(r[0], r[1]) for r in conn.execute(select(PaperRepro.paper_id, PaperRepro.repro_name))}
+    except OperationalError:  # a store being created or repaired: the next open reconciles
+        return 0
+    if wanted <= have:
+        return 0
+    with session_factory(engine)() as session, session.begin():
+        return sync_registry(session)
 
 
 def last_runs(session: Session) -> dict[str, Run]:

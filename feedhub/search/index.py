@@ -697,9 +697,9 @@ class _Compiler:
                 self._text_one("body", toks, prefix),
                 self._boost(self._text_one("author", toks, prefix), AUTHOR_BOOST),
             ]
-        from feedhub.search.query import normalize_arxiv_id
+        from feedhub.links.ids import arxiv_key
 
-        arxiv = None if prefix else normalize_arxiv_id(text)
+        arxiv = None if prefix else arxiv_key(text)
         if arxiv:
             parts.append(self._boost(self._term("uid", "p:" + arxiv), 10.0))
         q = self._should(parts)
@@ -797,14 +797,15 @@ def compile_query(opened: Opened, parsed: Any, saved: Callable[[], dict[str, lis
 
 
 def _title_first(comp: _Compiler, nodes: tuple[Any, ...]) -> TitleFirst | None:
-    from feedhub.search.query import Filter, Term, normalize_arxiv_id
+    from feedhub.links.ids import arxiv_key
+    from feedhub.search.query import Filter, Term
 
     terms = [n for n in nodes if isinstance(n, Term)]
     if len(terms) != 1 or len(terms) + sum(isinstance(n, Filter) for n in nodes) != len(nodes):
         return None
     term = terms[0]
     toks = tokens(term.text)
-    if term.field is not None or term.prefix or len(toks) != 1 or normalize_arxiv_id(term.text):
+    if term.field is not None or term.prefix or len(toks) != 1 or arxiv_key(term.text):
         return None
     word, t, searcher = toks[0], comp.t, comp.searcher
     n_docs = searcher.num_docs

@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from feedhub.errors import InvalidInput
+from feedhub.links.html import plain_text
 from feedhub.search.query import And, Filter, ParsedQuery, Term, date_filter, parse_query
 from feedhub.search.readdb import ReadDB, as_datetime, as_list, read_db
 
 SNIPPET_CHARS = 220
-_TAGS = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -177,7 +177,7 @@ def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -
                 continue
             eid, title, summary, authors, published, first_seen, link, source_name = erow
             names = [str(a) for a in as_list(authors)]
-            snippet, marks = make_snippet(_plain(summary or ""), words)
+            snippet, marks = make_snippet(plain_text(summary or ""), words)
             when = as_datetime(published) or as_datetime(first_seen)
             stars = estars.get(int(eid))
             hits.append(Hit("entry", str(eid), title or "(untitled)", names[:3], max(0, len(names) - 3),
@@ -185,11 +185,6 @@ def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -
                             snippet, marks, round(score, 4), link, source_name))  # fmt: skip
     return hits
 
-
-def _plain(fragment: str) -> str:
-    import html
-
-    return " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
 
 
 def _fold(word: str) -> str:

@@ -83,3 +83,8 @@ def iso_date(value: Any) -> datetime | None:
         return dt.astimezone(timezone.utc)
     except (OverflowError, ValueError):
         return None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (API answers are data, never trusted)."""
+    return value if isinstance(value, dict) else {}

@@ -46,9 +46,9 @@ from urllib.parse import quote, urlsplit
 
 from feedhub.config import endpoint
 from feedhub.errors import FetchError, InvalidInput, NotAFeed
-from feedhub.sources import feed as feedmod
 from feedhub.links.html import plain_text
-from feedhub.sources.base import Get, HttpResult, ParsedEntry, ParsedFeed, SourceSpec, iso_date
+from feedhub.sources import feed as feedmod
+from feedhub.sources.base import Get, HttpResult, ParsedEntry, ParsedFeed, SourceSpec, as_dict, iso_date
 
 WEB = "https://bsky.app"
 TITLE_CHARS = 120
@@ -181,8 +181,8 @@ def _entry(item: dict[str, Any]) -> ParsedEntry | None:
     post = item.get("post")
     if not isinstance(post, dict) or not isinstance(post.get("uri"), str):
         return None
-    record = post.get("record") if isinstance(post.get("record"), dict) else {}
-    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    record = as_dict(post.get("record"))
+    author = as_dict(post.get("author"))
     text = str(record.get("text") or "")
     body, links, tags = rich_text(text, record.get("facets"))
     parts = [f"<p>{body}</p>"] if body else []
@@ -401,6 +401,8 @@ async def fetch(
     if found is None or found[1] is None:  # profile RSS (or anything else): an ordinary feed
         return await get(url, etag=etag, last_modified=last_modified)
     actor, rkey, _ = found
+    if rkey is None:
+        return await get(url, etag=etag, last_modified=last_modified)
     actor = check_actor(actor)
     base = appview(settings)
     did = actor if actor.startswith("did:") else await resolve_handle(get, base, actor)

@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 from feedhub.config import endpoint, secret
 from feedhub.errors import FeedhubError, FetchError, InvalidInput, NotAFeed
 from feedhub.sources import feed as feedmod
-from feedhub.sources.base import Get, HttpResult, ParsedEntry, ParsedFeed, SourceSpec, iso_date
+from feedhub.sources.base import Get, HttpResult, ParsedEntry, ParsedFeed, SourceSpec, as_dict, iso_date
 from feedhub.sources.bluesky import title_from
 
 now: Callable[[], float] = time.time  # the clock a rate-limit reset is measured against (tests replace it)
@@ -115,7 +115,7 @@ def _entry(post: Mapping[str, Any], users: Mapping[str, Mapping[str, Any]]) -> P
     user = users.get(str(post.get("author_id") or "")) or {}
     username = user.get("username") if isinstance(user.get("username"), str) else None
     refs = {r.get("type"): str(r.get("id")) for r in post.get("referenced_tweets") or [] if isinstance(r, dict) and r.get("id")}
-    entities = post.get("entities") if isinstance(post.get("entities"), dict) else {}
+    entities = as_dict(post.get("entities"))
     urls = entities.get("urls")
     info: dict[str, Any] = {"id": tid, "author_id": post.get("author_id"), "author": username}
     key_id, author_name, shown = tid, username, user.get("name")
@@ -157,9 +157,9 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     posts = data.get("data")
     if posts is None:
         errors = data.get("errors")
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        meta = as_dict(data.get("meta"))
         if isinstance(errors, list) and errors:
-            first = errors[0] if isinstance(errors[0], dict) else {}
+            first = as_dict(errors[0])
             detail = str(first.get("detail") or first.get("title") or first.get("message") or "unknown error")[:200]
             raise XApiError(f"X API error: {detail}; check the list URL")
         if meta.get("result_count") == 0 or "meta" in data:
@@ -187,7 +187,7 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
         if reposters:
             keep.extra["x"]["reposted_by"] = reposters
         entries[entry.guid] = keep
-    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    meta = as_dict(data.get("meta"))
     return ParsedFeed(title="X list", link=None, entries=list(entries.values()), format="x-api-v2",
                       extra={"result_count": meta.get("result_count")})
 

@@ -19,6 +19,7 @@ from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.sources import parse as parse_feed
 from feedhub.store.db import session_factory, transaction
 from feedhub.store.models import Source
+from tests.conftest import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium absent: apt-get install -y chromium to run the browser tests")
+        missing("/usr/bin/chromium absent: apt-get install -y chromium to run the browser tests")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

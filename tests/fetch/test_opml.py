@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from feedhub.errors import FeedhubError
-from feedhub.subscriptions.opml import export_opml, import_opml, parse_opml
 from feedhub.store.db import session_factory
 from feedhub.store.models import Source
+from feedhub.subscriptions.opml import export_opml, import_opml, parse_opml
 
 FEEDLY = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="1.0">

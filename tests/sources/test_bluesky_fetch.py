@@ -11,14 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from tests.httpserver import FeedServer, Reply, Request
-from tests.sources.test_bluesky import ADA, CARD, ENAS, LIN, SAM, list_feed, repost
-
 from feedhub.fetch.http import FetchConfig
 from feedhub.fetch.runner import fetch_sources
 from feedhub.store.db import session_factory
 from feedhub.store.models import Entry, EntryRepo, PaperEntry, PaperRepo, Repo, Source
 from feedhub.subscriptions.manage import add_source, resolve_spec
+from tests.httpserver import FeedServer, Reply, Request
+from tests.sources.test_bluesky import ADA, CARD, ENAS, LIN, SAM, list_feed, repost
 
 LIST_URL = "https://bsky.app/profile/ada.example.org/lists/3kmlpeople"
 LIST_URI = f"at://{ADA['did']}/app.bsky.graph.list/3kmlpeople"
