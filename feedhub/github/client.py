@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Any
+from typing import Any, Callable
 
 from feedhub.errors import FeedhubError
 from feedhub.fetch.http import FetchConfig, HttpResult, get

@@ -71,21 +71,28 @@ def registry_links() -> set[tuple[str, str]]:
 
 
 def reconcile_registry(engine: Engine) -> int:
-    """Make the stored paper <-> reproduction links match the registry; called on every store open, so a
-    fresh store shows reproductions in the digest, `paper show` and search without `repro list` first.
-    One SELECT when they already match; writes only what is missing. Returns the links written."""
-    from sqlalchemy.exc import OperationalError
+    """Link every stored paper that a registered reproduction is about to that reproduction; called on
+    every store open, so a fresh user's digest, `paper show` and search show reproductions without
+    `repro list` first. Two small SELECTs when nothing is missing; writes only the missing links (papers
+    are never created here: `repro list`, `repro run` and the demo add the registry's own papers).
+    Returns the links written."""
+    from sqlalchemy.exc import DBAPIError
 
     wanted = registry_links()
+    if not wanted:
+        return 0
     try:
         with engine.connect() as conn:
+            stored = set(conn.scalars(select(Paper.arxiv_id).where(Paper.arxiv_id.in_(sorted({p for p, _ in wanted})))))
             have = {(r[0], r[1]) for r in conn.execute(select(PaperRepro.paper_id, PaperRepro.repro_name))}
-    except OperationalError:  # a store being created or repaired: the next open reconciles
+        missing = [{"paper_id": p, "repro_name": n, "provenance": "registry"} for p, n in sorted(wanted - have) if p in stored]
+        if not missing:
+            return 0
+        with session_factory(engine)() as session, session.begin():
+            upsert(session, PaperRepro.__table__, missing, conflict=("paper_id", "repro_name"))
+    except DBAPIError:  # a read-only or busy store: the links are derived, the next open writes them
         return 0
-    if wanted <= have:
-        return 0
-    with session_factory(engine)() as session, session.begin():
-        return sync_registry(session)
+    return len(missing)
 
 
 def last_runs(session: Session) -> dict[str, Run]:

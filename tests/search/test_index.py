@@ -141,9 +141,9 @@ def test_category_fast_path_reads_json_lists_like_json_loads(cats, sep, ascii_on
     import json
 
     text = json.dumps(cats, separators=(sep, ": "), ensure_ascii=ascii_only)
-    assert ix._categories(text) == [c.lower() for c in cats]
-    assert ix._categories(cats) == [c.lower() for c in cats]
+    assert ix.categories_of(text) == [c.lower() for c in cats]
+    assert ix.categories_of(cats) == [c.lower() for c in cats]
 
 
 def test_category_fast_path_rejects_what_is_not_a_list() -> None:
-    assert ix._categories(None) == [] and ix._categories("cs.LG") == [] and ix._categories('{"a": 1}') == []
+    assert ix.categories_of(None) == [] and ix.categories_of("cs.LG") == [] and ix.categories_of('{"a": 1}') == []
