@@ -88,3 +88,8 @@ def iso_date(value: Any) -> datetime | None:
 def as_dict(value: Any) -> dict[str, Any]:
     """``value`` when it is a JSON object, else an empty one (API answers are data, never trusted)."""
     return value if isinstance(value, dict) else {}
+
+
+def merge_names(kept: list[str], more: list[str]) -> list[str]:
+    """``kept`` followed by the names of ``more`` it lacks (reposters of the same post seen twice)."""
+    return kept + [n for n in dict.fromkeys(more) if n not in kept]

@@ -48,7 +48,7 @@ from feedhub.config import endpoint
 from feedhub.errors import FetchError, InvalidInput, NotAFeed
 from feedhub.links.html import plain_text
 from feedhub.sources import feed as feedmod
-from feedhub.sources.base import Get, HttpResult, ParsedEntry, ParsedFeed, SourceSpec, as_dict, iso_date
+from feedhub.sources.base import Get, HttpResult, ParsedEntry, ParsedFeed, SourceSpec, as_dict, iso_date, merge_names
 
 WEB = "https://bsky.app"
 TITLE_CHARS = 120
@@ -249,10 +249,7 @@ def parse_list_feed(data: Mapping[str, Any]) -> ParsedFeed:
             entries[entry.guid] = entry
             continue
         # The same post twice (posted, and reposted by other members): one entry, every reposter named.
-        reposters = list(seen.extra["bluesky"].get("reposted_by", []))
-        for who in entry.extra["bluesky"].get("reposted_by", []):
-            if who not in reposters:
-                reposters.append(who)
+        reposters = merge_names(list(seen.extra["bluesky"].get("reposted_by", [])), entry.extra["bluesky"].get("reposted_by", []))
         if reposters:
             seen.extra["bluesky"]["reposted_by"] = reposters
     return ParsedFeed(title="Bluesky list", link=None, entries=list(entries.values()), format="bluesky-listfeed",

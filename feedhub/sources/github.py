@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from feedhub.errors import InvalidInput
 from feedhub.links.repos import RESERVED_OWNERS, normalize_repo
@@ -76,13 +76,19 @@ def feed_url(owner: str, name: str | None, feed: str = "releases", branch: str |
     return f"https://github.com/{owner}/{name}/{feed}.atom"
 
 
-def classify_url(url: str) -> dict[str, Any] | None:
-    """What a github.com Atom URL is: {"repo", "feed", "branch"} or {"user", "feed": "user"}; None otherwise."""
+def _github_parts(url: str) -> SplitResult | None:
+    """The parts of a github.com URL; None for any other URL."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return None
-    if (parts.hostname or "").lower() not in ("github.com", "www.github.com"):
+    return parts if (parts.hostname or "").lower() in ("github.com", "www.github.com") else None
+
+
+def classify_url(url: str) -> dict[str, Any] | None:
+    """What a github.com Atom URL is: {"repo", "feed", "branch"} or {"user", "feed": "user"}; None otherwise."""
+    parts = _github_parts(url)
+    if parts is None:
         return None
     m = _FEED_PATH.match(parts.path)
     if m:
@@ -183,11 +189,8 @@ def _github_spec(owner: str, name: str | None, feed: str, branch: str | None) ->
 
 
 def recognize_github(url: str, feed: str | None) -> SourceSpec | None:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if (parts.hostname or "").lower() not in ("github.com", "www.github.com"):
+    parts = _github_parts(url)
+    if parts is None:
         return None
     about = classify_url(url)
     if about is not None:  # already an Atom feed URL: keep it as given

@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 from feedhub.config import endpoint, secret
 from feedhub.errors import FeedhubError, FetchError, InvalidInput, NotAFeed
 from feedhub.sources import feed as feedmod
-from feedhub.sources.base import Get, HttpResult, ParsedEntry, ParsedFeed, SourceSpec, as_dict, iso_date
+from feedhub.sources.base import Get, HttpResult, ParsedEntry, ParsedFeed, SourceSpec, as_dict, iso_date, merge_names
 from feedhub.sources.bluesky import title_from
 
 now: Callable[[], float] = time.time  # the clock a rate-limit reset is measured against (tests replace it)
@@ -178,10 +178,7 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
         if seen is None:
             entries[entry.guid] = entry
             continue
-        reposters = list(seen.extra["x"].get("reposted_by", []))
-        for who in entry.extra["x"].get("reposted_by", []):
-            if who not in reposters:
-                reposters.append(who)
+        reposters = merge_names(list(seen.extra["x"].get("reposted_by", [])), entry.extra["x"].get("reposted_by", []))
         # The original's text is complete; a retweet's may be truncated. Keep the original's entry.
         keep = entry if "repost_id" in seen.extra["x"] and "repost_id" not in entry.extra["x"] else seen
         if reposters:
