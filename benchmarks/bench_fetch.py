@@ -59,7 +59,7 @@ def main() -> None:
     from feedhub.fetch.runner import run_fetch
     from feedhub.store import open_store
     from feedhub.store.db import session_factory
-    from feedhub.subscriptions import SourceSpec, add_source
+    from feedhub.subscriptions.manage import SourceSpec, add_source
 
     hosts = tuple(f"127.0.0.{i}" for i in range(1, args.hosts + 1))
     ctx = mp.get_context("spawn")

@@ -70,7 +70,7 @@ def main() -> None:
     print(f"baseline  feedparser.parse alone (default sanitizer): {fp_rate:8.0f} entries/s  (best of {args.repeat})")
 
     times = []
-    for r in range(args.repeat):
+    for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             engine = open_store(f"sqlite:///{tmp}/bench.db")
             with session_factory(engine)() as s, s.begin():

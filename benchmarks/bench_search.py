@@ -210,6 +210,7 @@ def main() -> None:
 
     from feedhub.config import Settings
     from feedhub.search import index as ix
+    from feedhub.search.schema import read_meta
     from feedhub.search.service import Options, search
     from feedhub.store import open_store
 
@@ -232,7 +233,7 @@ def main() -> None:
     else:
         print(f"corpus: reusing {work} ({args.n:,} papers)")
     settings = Settings(home=home, db_url=f"sqlite:///{db_path}")
-    if args.reuse_index and ix.read_meta(settings.index_dir) is not None:
+    if args.reuse_index and read_meta(settings.index_dir) is not None:
         print(f"feedhub index: reusing {settings.index_dir}")
     else:
         engine = open_store(settings.db_url)

@@ -46,6 +46,29 @@ class Settings:
     def get(self, key: str, default: object = None) -> object:
         return self.file_config.get(key, default)
 
+    def endpoint(self, env: str, section: str, key: str, default: str) -> str:
+        """An API base URL: the environment variable, else ``[section] key`` in config.toml, else the default."""
+        return endpoint(self, env, section, key, default)
+
+
+def endpoint(settings: Settings | None, env: str, section: str, key: str, default: str) -> str:
+    """``Settings.endpoint`` for code that may run without settings (a library call, a test)."""
+    value = os.environ.get(env)
+    if value:
+        return value.rstrip("/")
+    if settings is not None:
+        block = settings.file_config.get(section, {})
+        if isinstance(block, dict) and block.get(key):
+            return str(block[key]).rstrip("/")
+    return default
+
+
+def secret(settings: Settings | None, env: str) -> str | None:
+    """``Settings.secret`` for code that may run without settings: the environment only."""
+    if settings is not None:
+        return settings.secret(env)
+    return os.environ.get(env) or None
+
 
 def default_home() -> Path:
     env = os.environ.get("FEEDHUB_HOME")

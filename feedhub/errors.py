@@ -11,3 +11,7 @@ class NotAFeed(FeedhubError):
 
 class InvalidInput(FeedhubError):
     """Bad input at the CLI: an invalid URL, an unknown id, a malformed date."""
+
+
+class FetchError(FeedhubError):
+    """A fetch failed; the message is one line for the summary and the source's last_error."""

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from feedhub.errors import FeedhubError
+from feedhub.fetch.ingest import entry_key
 from feedhub.fetch.runner import ingest_source_bytes
-from feedhub.ingest import entry_key
 from feedhub.sources.base import ParsedEntry
 from feedhub.store.db import session_factory
 from feedhub.store.models import Entry, Source
@@ -128,7 +128,7 @@ def test_a_source_failing_midway_rolls_back_alone(engine, monkeypatch: pytest.Mo
     good = add_source(engine, "https://good.example/feed")
     bad = add_source(engine, "https://bad.example/feed")
     ingest_source_bytes(engine, bad, rss(item("old", "Old")))
-    import feedhub.links.graph as graph
+    import feedhub.papers.graph as graph
 
     real = graph.link_entries
 

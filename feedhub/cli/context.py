@@ -25,9 +25,11 @@ class AppContext:
     @property
     def engine(self):  # type: ignore[no-untyped-def]
         if self._engine is None:
+            from feedhub.papers.reproductions import reconcile_registry
             from feedhub.store import open_store
 
             self._engine = open_store(self.settings.db_url)
+            reconcile_registry(self._engine)  # derived links follow the registry on every open
         return self._engine
 
     def session(self):  # type: ignore[no-untyped-def]

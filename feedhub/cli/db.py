@@ -6,7 +6,7 @@ import typer
 
 from feedhub.cli.context import app_context
 
-app = typer.Typer(no_args_is_help=True, help="The database: migrations and status.")
+app = typer.Typer(no_args_is_help=True, help="The database: migrations and status.", epilog="Example: feedhub db upgrade")
 
 
 @app.command("upgrade")

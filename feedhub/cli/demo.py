@@ -18,7 +18,7 @@ def demo(
 
     Example: FEEDHUB_HOME=$(mktemp -d) feedhub demo && feedhub digest --week 2018-W08
     """
-    from feedhub.demo import has_user_sources, load_demo
+    from feedhub.ops.demo import has_user_sources, load_demo
 
     app_ctx = app_context(ctx)
     if has_user_sources(app_ctx.engine) and not yes:

@@ -15,6 +15,7 @@ app = typer.Typer(
     no_args_is_help=False,
     invoke_without_command=True,
     help="Write the weekly digest: News, Posts, Code, Papers. `feedhub digest list` shows stored ones.",
+    epilog="Example: feedhub digest --week 2018-W08 --out digest.html",
 )
 
 

@@ -18,7 +18,7 @@ def doctor(
 
     Example: feedhub doctor
     """
-    from feedhub.doctor import run_checks
+    from feedhub.ops.doctor import run_checks
     from feedhub.store.db import make_engine
 
     app_ctx = app_context(ctx)

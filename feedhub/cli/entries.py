@@ -21,9 +21,9 @@ def entries(
 
     Example: feedhub entries --since 2018-02-19 --limit 20
     """
+    from feedhub.links.dates import parse_date
     from feedhub.store.queries import entry_json, list_entries
-    from feedhub.subscriptions import get_source
-    from feedhub.timeparse import parse_date
+    from feedhub.subscriptions.manage import get_source
 
     app_ctx = app_context(ctx)
     since_dt = parse_date(since) if since else None

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
 
-app = typer.Typer(no_args_is_help=True, help="GitHub repositories linked to papers: metadata and README links.")
+app = typer.Typer(no_args_is_help=True, help="GitHub repositories linked to papers: metadata and README links.", epilog="Example: feedhub github refresh")
 
 
 @app.command("refresh")

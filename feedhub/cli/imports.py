@@ -9,7 +9,7 @@ import typer
 
 from feedhub.cli.context import app_context, print_json
 
-app = typer.Typer(no_args_is_help=True, help="Import bulk data: arXiv's metadata snapshot, Papers-with-Code links.")
+app = typer.Typer(no_args_is_help=True, help="Import bulk data: arXiv's metadata snapshot, Papers-with-Code links.", epilog="Example: feedhub import arxiv-snapshot arxiv-metadata-oai-snapshot.json")
 
 
 def _update_index(app_ctx) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import typer
 
 from feedhub.cli.context import app_context, print_json
 
-app = typer.Typer(no_args_is_help=True, help="The search index (rebuilt from the database at any time).")
+app = typer.Typer(no_args_is_help=True, help="The search index (rebuilt from the database at any time).", epilog="Example: feedhub index rebuild")
 
 
 def _notify(app_ctx):  # type: ignore[no-untyped-def]

@@ -12,8 +12,8 @@ import typer
 from feedhub import __version__
 from feedhub.cli import db as db_cli
 from feedhub.cli import demo as demo_cli
-from feedhub.cli import doctor as doctor_cli
 from feedhub.cli import digest as digest_cli
+from feedhub.cli import doctor as doctor_cli
 from feedhub.cli import entries as entries_cli
 from feedhub.cli import fetch as fetch_cli
 from feedhub.cli import repro as repro_cli
@@ -115,10 +115,11 @@ def main() -> None:
     except Exception as exc:  # a bug or an environment problem: still one line, unless --debug
         if debug:
             raise
-        from sqlalchemy.exc import OperationalError
+        from feedhub.store.db import database_problem
 
-        if isinstance(exc, OperationalError):
-            typer.echo(f"error: database problem: {_one_line(exc.orig or exc)} (run `feedhub doctor`, or --debug)", err=True)
+        problem = database_problem(exc)
+        if problem is not None:
+            typer.echo(f"error: database problem: {_one_line(problem)} (run `feedhub doctor`, or --debug)", err=True)
         else:
             typer.echo(f"error: {type(exc).__name__}: {_one_line(exc)} (this is a bug; rerun with --debug and report it)", err=True)
         sys.exit(1)

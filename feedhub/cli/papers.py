@@ -8,7 +8,7 @@ import typer
 
 from feedhub.cli.context import app_context, print_json
 
-app = typer.Typer(no_args_is_help=True, help="Papers: everything known about one, and links to their code.")
+app = typer.Typer(no_args_is_help=True, help="Papers: everything known about one, and links to their code.", epilog="Example: feedhub paper show 1706.03762")
 
 
 @app.command("show")

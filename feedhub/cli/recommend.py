@@ -21,12 +21,12 @@ def related(
     """
     from rich.table import Table
 
-    from feedhub.saved import paper_id_from
+    from feedhub.links.ids import normalize_arxiv_id
     from feedhub.search.recommend import related as find_related
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session:
-        rows = find_related(session, paper_id_from(paper), limit, app_ctx.settings)
+        rows = find_related(session, normalize_arxiv_id(paper), limit, app_ctx.settings)
     if json_out:
         print_json([r.to_json() for r in rows])
         return
@@ -56,8 +56,8 @@ def recommend(
     """
     from rich.table import Table
 
+    from feedhub.links.dates import parse_date
     from feedhub.search.recommend import recommend as run
-    from feedhub.timeparse import parse_date
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session:

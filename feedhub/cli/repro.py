@@ -10,7 +10,7 @@ from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
 
-app = typer.Typer(no_args_is_help=True, help="Runnable PyTorch reproductions of classic methods, checked against their papers.")
+app = typer.Typer(no_args_is_help=True, help="Runnable PyTorch reproductions of classic methods, checked against their papers.", epilog="Example: feedhub repro run adam --quick")
 
 VERDICT_STYLE = {"reproduced": "green", "not reproduced": "red", "inconclusive": "yellow"}
 
@@ -24,7 +24,7 @@ def list_(
 
     Example: feedhub repro list
     """
-    from feedhub.repro import list_reproductions, sync_registry
+    from feedhub.papers.reproductions import list_reproductions, sync_registry
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session, session.begin():
@@ -63,7 +63,7 @@ def run(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from feedhub.repro import run_json, run_reproduction
+    from feedhub.papers.reproductions import run_json, run_reproduction
     from feedhub.store.models import Run
 
     app_ctx = app_context(ctx)
@@ -120,7 +120,7 @@ def show(
 
     Example: feedhub repro show adam
     """
-    from feedhub.repro import fmt_time, get_reproduction, run_json, runs_of
+    from feedhub.papers.reproductions import fmt_time, get_reproduction, run_json, runs_of
 
     app_ctx = app_context(ctx)
     rep = get_reproduction(name)

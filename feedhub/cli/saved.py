@@ -8,7 +8,7 @@ import typer
 
 from feedhub.cli.context import app_context, print_json
 
-app = typer.Typer(invoke_without_command=True, help="Saved papers: list them, export them as BibTeX or CSV.")
+app = typer.Typer(invoke_without_command=True, help="Saved papers: list them, export them as BibTeX or CSV.", epilog="Example: feedhub saved --tag reading-group")
 
 
 def save(
@@ -22,7 +22,7 @@ def save(
 
     Example: feedhub paper save 1706.03762 --tag reading-group
     """
-    from feedhub.saved import save as do_save
+    from feedhub.search.saved import save as do_save
     from feedhub.store.db import transaction
 
     app_ctx = app_context(ctx)
@@ -47,7 +47,7 @@ def unsave(
 
     Example: feedhub paper unsave 1706.03762
     """
-    from feedhub.saved import unsave as do_unsave
+    from feedhub.search.saved import unsave as do_unsave
     from feedhub.store.db import transaction
 
     app_ctx = app_context(ctx)
@@ -79,7 +79,7 @@ def saved(
         return
     from rich.table import Table
 
-    from feedhub.saved import list_saved
+    from feedhub.search.saved import list_saved
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session:
@@ -108,7 +108,7 @@ def export(
     """
     import sys
 
-    from feedhub.saved import export as do_export
+    from feedhub.search.saved import export as do_export
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session:

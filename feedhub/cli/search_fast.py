@@ -107,8 +107,8 @@ def build_options(*, since: str | None = None, until: str | None = None, categor
                   sort: str = "relevance", limit: int = 20) -> Any:  # fmt: skip
     """The command's options as ``search.service.Options`` (raises InvalidInput on a bad value)."""
     from feedhub.errors import InvalidInput
+    from feedhub.links.dates import parse_date
     from feedhub.search.service import Options
-    from feedhub.timeparse import parse_date
 
     if kind not in (None, "paper", "post", "entry"):
         raise InvalidInput(f"unknown --kind {kind!r}; use paper or post")

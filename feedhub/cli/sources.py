@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
-from feedhub.errors import FeedhubError
+from feedhub.errors import FeedhubError, InvalidInput
 
-app = typer.Typer(no_args_is_help=True, help="Manage the feeds and endpoints feedhub pulls.")
+app = typer.Typer(no_args_is_help=True, help="Manage the feeds and endpoints feedhub pulls.", epilog="Example: feedhub source add arxiv:cs.LG")
 
 
 @app.command("add")
@@ -41,81 +41,33 @@ def add(
 
     Example: feedhub source add github:pytorch/pytorch --releases
     """
-    from feedhub.subscriptions import add_source, resolve_spec
+    from feedhub.fetch.subscribe import source_options, subscribe, subscribe_starter
 
     app_ctx = app_context(ctx)
     if starter:
         if url:
-            from feedhub.errors import InvalidInput
-
             raise InvalidInput("give either a URL or --starter, not both")
-        _add_starter(app_ctx)
+        added = subscribe_starter(app_ctx.session)
+        for a in added:
+            app_ctx.console.print(f"{'added' if a.created else 'already subscribed as'} source {a.id}: {a.name}" + (f" ({a.url})" if a.created else ""))
+        made = sum(a.created for a in added)
+        app_ctx.console.print(f"starter set: {made} added, {len(added) - made} already there; `feedhub fetch` pulls them")
         return
     if not url:
-        from feedhub.errors import InvalidInput
-
         raise InvalidInput("give a feed URL, a home page, a file path or a shorthand (or --starter); e.g. feedhub source add arxiv:cs.LG")
-    options: dict[str, object] = {}
-    chosen = [f for f, on in (("releases", releases), ("tags", tags), ("commits", commits)) if on]
-    if len(chosen) > 1:
-        from feedhub.errors import InvalidInput
-
-        raise InvalidInput("give one of --releases, --tags, --commits")
-    if chosen:
-        options["github_feed"] = chosen[0]
-    if max_posts is not None:
-        options["max_posts"] = max_posts
-    spec = resolve_spec(url, name=name, section=section, kind=kind, options=options or None)
-    if (chosen and spec.kind != "github") or (max_posts is not None and spec.kind != "x"):
-        from feedhub.errors import InvalidInput
-
-        flag = f"--{chosen[0]}" if chosen and spec.kind != "github" else "--max-posts"
-        raise InvalidInput(f"{flag} applies to {'github: sources' if flag != '--max-posts' else 'X lists'} only; {spec.url} is a {spec.kind} source")
-    if not no_check and spec.kind in ("rss", "jsonfeed") and spec.url.startswith(("http://", "https://")):
-        from feedhub.errors import NotAFeed
-        from feedhub.fetch.discover import discover_feed
-
-        if allow_private:
-            app_ctx.settings.allow_private = True
-        try:
-            found = discover_feed(spec.url, app_ctx.settings)
-        except NotAFeed:
-            raise
-        except FeedhubError as exc:  # offline, refused, server down: add it as given, say so
-            app_ctx.err.print(f"warning: could not check {spec.url} ({exc}); added as given")
-        else:
-            if found.url != spec.url:
-                how = "its <link rel=\"alternate\">" if found.how != "common path" else "a common feed path"
-                app_ctx.console.print(f"{spec.url} is not a feed; chose {found.url} ({found.title or 'untitled'}), found through {how}")
-                others = [c.url for c in found.candidates if c.url != found.url]
-                if others:
-                    app_ctx.console.print("other feeds on the page: " + ", ".join(others[:5]))
-                spec.url = found.url
-            if not name and found.title:
-                spec.name = " ".join(found.title.split())[:200]
-    with app_ctx.session() as session, session.begin():
-        source, created = add_source(session, spec)
-        sid, sname, surl = source.id, source.name, source.url
-    if created:
-        app_ctx.console.print(f"added source {sid}: {sname} ({surl})")
+    options = source_options([f for f, on in (("releases", releases), ("tags", tags), ("commits", commits)) if on], max_posts)
+    if allow_private:
+        app_ctx.settings.allow_private = True
+    a = subscribe(app_ctx.session, app_ctx.settings, url, name=name, section=section, kind=kind, options=options or None,
+                  check=not no_check)
+    for warning in a.warnings:
+        app_ctx.err.print(f"warning: {warning}")
+    for note in a.notes:
+        app_ctx.console.print(note)
+    if a.created:
+        app_ctx.console.print(f"added source {a.id}: {a.name} ({a.url})")
     else:
-        app_ctx.console.print(f"already subscribed as source {sid}: {sname} ({surl})")
-
-
-def _add_starter(app_ctx) -> None:  # type: ignore[no-untyped-def]
-    from feedhub.subscriptions import add_source, starter_specs
-
-    added = kept = 0
-    with app_ctx.session() as session, session.begin():
-        for spec in starter_specs():
-            source, created = add_source(session, spec)
-            if created:
-                added += 1
-                app_ctx.console.print(f"added source {source.id}: {source.name} ({source.url})")
-            else:
-                kept += 1
-                app_ctx.console.print(f"already subscribed as source {source.id}: {source.name}")
-    app_ctx.console.print(f"starter set: {added} added, {kept} already there; `feedhub fetch` pulls them")
+        app_ctx.console.print(f"already subscribed as source {a.id}: {a.name} ({a.url})")
 
 
 @app.command("import-opml")
@@ -128,8 +80,8 @@ def import_opml(
 
     Example: feedhub source import-opml feedly.opml
     """
-    from feedhub.opml import import_opml as do_import
-    from feedhub.opml import read_opml_file
+    from feedhub.subscriptions.opml import import_opml as do_import
+    from feedhub.subscriptions.opml import read_opml_file
 
     app_ctx = app_context(ctx)
     data = read_opml_file(file)
@@ -158,7 +110,7 @@ def export_opml(
     """
     import sys
 
-    from feedhub.opml import export_opml as do_export
+    from feedhub.subscriptions.opml import export_opml as do_export
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session:
@@ -183,7 +135,7 @@ def list_(
 
     Example: feedhub source list --json
     """
-    from feedhub.subscriptions import list_sources, source_json
+    from feedhub.subscriptions.manage import list_sources, source_json
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session:
@@ -214,7 +166,7 @@ def set_(
     Example: feedhub source set 3 --section posts --weight 2
     """
     from feedhub.errors import InvalidInput
-    from feedhub.subscriptions import set_source
+    from feedhub.subscriptions.manage import set_source
 
     if section is None and weight is None and not clear_section:
         raise InvalidInput("nothing to change; give --section, --clear-section or --weight")
@@ -231,7 +183,7 @@ def remove(ctx: typer.Context, source_id: Annotated[int, typer.Argument(help="So
 
     Example: feedhub source remove 3
     """
-    from feedhub.subscriptions import remove_source
+    from feedhub.subscriptions.manage import remove_source
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session, session.begin():
@@ -259,7 +211,7 @@ def disable(ctx: typer.Context, source_id: Annotated[int, typer.Argument(help="S
 
 
 def _set(ctx: typer.Context, source_id: int, enabled: bool) -> None:
-    from feedhub.subscriptions import set_enabled
+    from feedhub.subscriptions.manage import set_enabled
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session, session.begin():

@@ -22,7 +22,7 @@ from feedhub.digest.score import order_key, score
 from feedhub.digest.sections import assign
 from feedhub.digest.stories import Item, Story, chunks, collect
 from feedhub.digest.window import Window
-from feedhub.sources.sanitize import excerpt, plain_text
+from feedhub.links.html import excerpt, plain_text
 from feedhub.store.models import Digest, Paper
 from feedhub.store.types import utcnow
 

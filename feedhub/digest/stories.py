@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedhub.digest.window import Window
+from feedhub.links.repos import normalize_repo
 from feedhub.links.urls import canonical_url
 from feedhub.store.models import Entry, EntryRepo, Paper, PaperEntry, PaperRepo, PaperRepro, Repo, Run, Saved, Source
 
@@ -31,10 +32,6 @@ CHUNK = 500
 MENTIONED_PAPER_MAX_AGE = timedelta(days=31)
 _ARXIV_ABS = "https://arxiv.org/abs/"
 _NEW_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
-_GITHUB_RESERVED = frozenset(
-    {"orgs", "topics", "features", "marketplace", "about", "blog", "sponsors", "settings", "login", "explore",
-     "trending", "collections", "apps", "search", "notifications", "site", "pricing", "enterprise", "users"}
-)  # fmt: skip
 
 T = TypeVar("T")
 
@@ -144,17 +141,10 @@ class Story:
 
 
 def github_repo(canonical: str | None) -> str | None:
-    """``owner/name`` (lower-case) for any github.com page of a repository."""
-    if not canonical:
+    """``owner/name`` (lower-case) for any github.com page of a repository (links.repos decides)."""
+    if not canonical or urlsplit(canonical).hostname != "github.com":
         return None
-    parts = urlsplit(canonical)
-    if parts.hostname != "github.com":
-        return None
-    segs = [s for s in parts.path.split("/") if s]
-    if len(segs) < 2 or segs[0].lower() in _GITHUB_RESERVED:
-        return None
-    name = segs[1].removesuffix(".git")
-    return f"{segs[0]}/{name}".lower() if name else None
+    return normalize_repo(canonical)
 
 
 def arxiv_month(arxiv_id: str) -> datetime | None:

@@ -18,8 +18,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from feedhub import USER_AGENT
-from feedhub.errors import FeedhubError
+from feedhub.errors import FeedhubError, FetchError
 from feedhub.fetch.guard import AddressGuard, BlockedAddress, GuardedBackend, ResolveError, Resolver
+from feedhub.sources.base import HttpResult
 
 try:  # httpcore tries `import sniffio` for every lock it creates; when it is absent each try searches sys.path
     import sniffio  # noqa: F401
@@ -33,10 +34,6 @@ ACCEPT = (
 )
 REDIRECTS = (301, 302, 303, 307, 308)
 PERMANENT = (301, 308)
-
-
-class FetchError(FeedhubError):
-    """A fetch failed; the message is one line for the summary and the source's last_error."""
 
 
 @dataclass
@@ -82,19 +79,6 @@ class FetchConfig:
             if host == suffix or host.endswith("." + suffix):
                 return policy
         return self.per_host, 0.0
-
-
-@dataclass
-class HttpResult:
-    url: str  # the URL that answered (after redirects)
-    status: int
-    headers: dict[str, str]  # lower-case names
-    body: bytes = b""
-    moved_to: str | None = None  # set when every redirect on the way was permanent (301/308)
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
 
 
 def make_client(cfg: FetchConfig) -> httpx.AsyncClient:

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from feedhub.errors import FeedhubError
+from feedhub.links.files import TooLarge, read_capped
 
 MAX_FILE_BYTES = 15 * 1024 * 1024
 
@@ -16,17 +17,11 @@ def file_path(url: str) -> Path:
 
 
 def read_file_url(url: str) -> bytes:
+    """The bytes of a ``file://`` source, at most the 15 MiB feed limit (counted as read)."""
     path = file_path(url)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FeedhubError(f"{path} is {size // 1024 // 1024} MiB, over the 15 MiB feed limit")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise FeedhubError(f"cannot read {path}: no such file; fix the source's URL or remove it") from None
-    except IsADirectoryError:
-        raise FeedhubError(f"cannot read {path}: it is a directory, not a feed file") from None
-    except PermissionError:
-        raise FeedhubError(f"cannot read {path}: permission denied") from None
-    except OSError as exc:
-        raise FeedhubError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return read_capped(path, MAX_FILE_BYTES, "feed file")
+    except TooLarge:
+        raise
+    except FeedhubError as exc:
+        raise FeedhubError(f"{exc}; fix the source's URL or remove it") from None

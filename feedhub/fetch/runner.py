@@ -16,18 +16,19 @@ import asyncio
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select
 
-from feedhub.errors import FeedhubError, NotAFeed
-from feedhub.fetch.http import FetchConfig, FetchError, HttpResult, get, make_client
+from feedhub.errors import FeedhubError, FetchError, NotAFeed
+from feedhub.fetch.http import FetchConfig, get, make_client
 from feedhub.fetch.local import read_file_url
-from feedhub.social import fetcher_for
+from feedhub.sources.base import Get, HttpResult
+from feedhub.sources.kinds import fetcher_for
 from feedhub.store.db import session_factory
 from feedhub.store.models import Source
 from feedhub.store.types import utcnow
@@ -185,29 +186,28 @@ def _parser_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
 
 
-def _init_parse_worker(parsers: dict[str, str]) -> None:
-    from feedhub.sources import register_parser
-
-    for kind, target in parsers.items():  # the same parsers as the parent, whoever registered them
-        register_parser(kind, target)
-
-
 def _parse_in_worker(kind: str, body: bytes, headers: dict[str, str]) -> Any:
     from feedhub.sources import parse as parse_bytes
 
     return parse_bytes(kind, body, headers)
 
 
+def _bound_get(client: Any, cfg: FetchConfig) -> Get:
+    """The run's guarded GET with its client and limits bound, as a kind's fetcher receives it."""
+
+    def bound(url: str, *, etag: str | None = None, last_modified: str | None = None,
+              headers: Mapping[str, str] | None = None) -> Awaitable[HttpResult]:  # fmt: skip
+        return get(client, url, cfg, etag=etag, last_modified=last_modified, headers=headers)
+
+    return bound
+
+
 def _parse_pool(workers: int) -> Any:
     """Worker processes for parsing, so a CPU-bound parser does not stall the event loop or the store."""
     import multiprocessing
-
     from concurrent.futures import ProcessPoolExecutor
 
-    from feedhub.sources import _PARSERS
-
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_parse_worker, initargs=(dict(_PARSERS),))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     pool.submit(int)  # start the first worker now, while the first requests are in flight
     return pool
 
@@ -219,7 +219,7 @@ def ingest_source_bytes(
     """Store one source's bytes (or ``feed``, parsed from them already) in one transaction; on failure
     roll it back and record the error. The source row is read and written with plain Core statements:
     this runs once a feed, and the ORM's identity map and unit of work cost more than the entries."""
-    from feedhub.ingest import SourceRef, store_feed
+    from feedhub.fetch.ingest import SourceRef, store_feed
     from feedhub.sources import parse as parse_bytes
 
     headers = {k.lower(): v for k, v in (headers or {}).items()}
@@ -446,11 +446,12 @@ async def _run(engine, cfg, loop, store, source_ids, force, settings, on_start, 
                         host.last_start = loop.time()
                 async with global_sem:
                     # Kinds whose source URL is not the URL to GET (API endpoints: Bluesky lists, X lists)
-                    # have a fetcher in feedhub.social; it returns the final response like get() does.
+                    # have a fetcher in their kind's module; it returns the final response like get() does.
                     special = fetcher_for(task.kind)
                     if special is not None:
-                        http = await special(client, task.url, cfg, etag=task.etag, last_modified=task.last_modified,
+                        http = await special(_bound_get(client, cfg), task.url, etag=task.etag, last_modified=task.last_modified,
                                              options=task.options, settings=settings)
+                        http = replace(http, moved_to=None)  # an API's redirect must not rewrite the source URL
                     else:
                         http = await get(client, task.url, cfg, etag=task.etag, last_modified=task.last_modified)
         except FetchError as exc:

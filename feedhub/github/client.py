@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 from feedhub.errors import FeedhubError
 from feedhub.fetch.http import FetchConfig, HttpResult, get
@@ -103,8 +103,10 @@ def parse_repo(body: bytes) -> RepoMeta:
 
 
 class GitHubClient:
-    def __init__(self, client: Any, cfg: FetchConfig, *, base_url: str = API, token: str | None = None) -> None:
+    def __init__(self, client: Any, cfg: FetchConfig, *, base_url: str = API, token: str | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:  # fmt: skip
         self._client = client
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._cfg = cfg
         self.base_url = base_url.rstrip("/")
         self._auth = {"Authorization": f"Bearer {token}"} if token else {}
@@ -129,7 +131,7 @@ class GitHubClient:
                 raise BadToken("GitHub asked for credentials (HTTP 401); set GITHUB_TOKEN to a valid token")
             raise BadToken(f"{how}; create a new token, or unset {TOKEN_ENV} to use the anonymous limit (60 requests an hour)")
         if http.status in (403, 429):
-            now = datetime.now(timezone.utc)
+            now = self._clock()
             retry = http.headers.get("retry-after", "").strip()
             if retry.isdigit():
                 raise RateLimited(f"GitHub's secondary rate limit (HTTP {http.status}): asked to wait {retry} s", now + timedelta(seconds=int(retry)))

@@ -83,9 +83,9 @@ class RefreshReport:
 
 
 def api_url(settings: Any, base_url: str | None = None) -> str:
-    from feedhub.social import setting
+    from feedhub.config import endpoint
 
-    return base_url.rstrip("/") if base_url else setting(settings, "FEEDHUB_GITHUB_API", "github", "api_url", API)
+    return base_url.rstrip("/") if base_url else endpoint(settings, "FEEDHUB_GITHUB_API", "github", "api_url", API)
 
 
 # -- the rate-limit memo -------------------------------------------------------------------------------
@@ -95,7 +95,11 @@ def _state_path(settings: Any) -> Path | None:
     return Path(home) / STATE_FILE if home else None
 
 
-def saved_resume_at(settings: Any, base: str) -> datetime | None:
+def _system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def saved_resume_at(settings: Any, base: str, clock: Callable[[], datetime] = _system_clock) -> datetime | None:
     path = _state_path(settings)
     try:
         data = json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else {}
@@ -103,7 +107,7 @@ def saved_resume_at(settings: Any, base: str) -> datetime | None:
         when = datetime.fromisoformat(value) if isinstance(value, str) else None
     except (OSError, ValueError, AttributeError):
         return None
-    return when if when and when > datetime.now(timezone.utc) else None
+    return when if when and when > clock() else None
 
 
 def _save_resume_at(settings: Any, base: str, when: datetime | None) -> None:
@@ -140,7 +144,7 @@ def select_repos(engine: Engine, *, names: Iterable[str] | None = None, all_repo
     cutoff = utcnow() - max_age
     with session_factory(engine)() as session:
         if wanted:
-            from feedhub.links.graph import ensure_repos
+            from feedhub.papers.graph import ensure_repos
 
             with session.begin():
                 ensure_repos(session, wanted)
@@ -162,7 +166,7 @@ def select_repos(engine: Engine, *, names: Iterable[str] | None = None, all_repo
 # -- storing --------------------------------------------------------------------------------------------
 
 def _store(engine: Engine, full_name: str, values: dict[str, Any], text: str | None) -> list[str]:
-    from feedhub.links.graph import IN_README, link_repo_text
+    from feedhub.papers.graph import IN_README, link_repo_text
 
     with session_factory(engine)() as session, session.begin():
         repo = session.scalar(select(Repo).where(Repo.full_name == full_name))
@@ -177,9 +181,9 @@ def _store(engine: Engine, full_name: str, values: dict[str, Any], text: str | N
 
 async def _refresh(settings: Any, engine: Engine, todo: list[tuple[str, str | None, datetime | None, datetime | None]],
                    report: RefreshReport, base: str, cfg: FetchConfig, token: str | None, readme: bool,
-                   on_result: Callable[[RepoResult], None] | None) -> None:  # fmt: skip
+                   on_result: Callable[[RepoResult], None] | None, clock: Callable[[], datetime]) -> None:  # fmt: skip
     async with make_client(cfg) as http:
-        gh = GitHubClient(http, cfg, base_url=base, token=token)
+        gh = GitHubClient(http, cfg, base_url=base, token=token, clock=clock)
         report.authenticated = gh.authenticated
         try:
             failures = 0
@@ -194,7 +198,7 @@ async def _refresh(settings: Any, engine: Engine, todo: list[tuple[str, str | No
                     report.stopped = f"GitHub unreachable ({result.error}); stopped with {report.left} repositories left"
                     break
                 if gh.rate.exhausted and i + 1 < len(todo):
-                    reset = gh.rate.reset or datetime.now(timezone.utc) + timedelta(hours=1)
+                    reset = gh.rate.reset or clock() + timedelta(hours=1)
                     raise RateLimited(f"GitHub rate limit reached ({gh.rate.limit or '?'} requests an hour)", reset)
         except RateLimited as exc:
             done = len(report.results)
@@ -266,8 +270,10 @@ def refresh_repos(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[RepoResult], None] | None = None,
     sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], datetime] = _system_clock,
 ) -> RefreshReport:
-    """Refresh repository metadata (and README links) from the GitHub REST API; see the module docstring."""
+    """Refresh repository metadata (and README links) from the GitHub REST API; see the module docstring.
+    ``sleep`` and ``clock`` are how long waits are taken and what time it is (tests pass a fake clock)."""
     import time
 
     base = api_url(settings, base_url)
@@ -279,9 +285,9 @@ def refresh_repos(
     if on_start:
         on_start(len(todo))
     while True:
-        resume = saved_resume_at(settings, base)
+        resume = saved_resume_at(settings, base, clock)
         if resume is not None and todo:
-            pause = resume - datetime.now(timezone.utc)
+            pause = resume - clock()
             if not wait or pause > MAX_WAIT:
                 report.left = len(todo)
                 report.resume_at = resume
@@ -289,7 +295,7 @@ def refresh_repos(
                                   f"(rerun then, or with --wait)")  # fmt: skip
                 return report
             sleep(max(pause.total_seconds(), 0) + 1)
-        asyncio.run(_refresh(settings, engine, todo, report, base, cfg, token, readme, on_result))
+        asyncio.run(_refresh(settings, engine, todo, report, base, cfg, token, readme, on_result, clock))
         if report.resume_at is None or not wait or report.left == 0 or report.stopped is None or "rate limit" not in report.stopped:
             if report.stopped is None:
                 _save_resume_at(settings, base, None)

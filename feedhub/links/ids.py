@@ -217,6 +217,12 @@ def normalize_arxiv_id(value: str) -> str:
     return parsed[0]
 
 
+def arxiv_key(value: str) -> str | None:
+    """The stored key (id without version) for a whole string that is one arXiv id; None otherwise."""
+    parsed = parse_arxiv_id(value)
+    return parsed[0] if parsed is not None else None
+
+
 def is_arxiv_id(value: str) -> bool:
     """True for a stored key: an id without version, in its canonical spelling."""
     parsed = parse_arxiv_id(value)

@@ -22,7 +22,7 @@ RESERVED_OWNERS = frozenset(
         "organizations", "orgs", "password_reset", "personal", "premium-support", "pricing", "pulls",
         "readme", "resources", "search", "security", "sessions", "settings", "signup", "site", "solutions",
         "sponsors", "stars", "status", "team", "topics", "trending", "users", "watching", "works-with",
-        "customer", "partners", "shop", "terms", "privacy", "support", "apps", "codesearch", "research",
+        "customer", "partners", "shop", "terms", "privacy", "support", "codesearch", "research",
     }
 )  # fmt: skip
 

@@ -209,7 +209,7 @@ def _user_kept(session: Any, arxiv_id: str) -> bool:
 def enrich_papers(engine: Engine, ids: list[str], config: ArxivApiConfig | None = None,
                   progress: Callable[[int, int], None] | None = None) -> EnrichStats:
     """Look ``ids`` up and store what the API says, one transaction per batch (a failure keeps the rest)."""
-    from feedhub.links.graph import upsert_papers
+    from feedhub.papers.graph import upsert_papers
 
     config = config or ArxivApiConfig()
     stats = EnrichStats()

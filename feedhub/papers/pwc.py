@@ -23,9 +23,10 @@ from typing import Any, BinaryIO, Callable, Iterator
 from sqlalchemy import Engine
 
 from feedhub.errors import FeedhubError
-from feedhub.links.graph import IMPORTED, link_paper_repos
+from feedhub.links.files import open_maybe_gzip
 from feedhub.links.ids import find_arxiv_ids, parse_arxiv_id
 from feedhub.links.repos import normalize_repo
+from feedhub.papers.graph import IMPORTED, link_paper_repos
 from feedhub.store.db import session_factory
 
 Progress = Callable[[int, int, int], None]
@@ -45,15 +46,8 @@ class PwcStats:
 
 
 def _open(path: Path) -> tuple[BinaryIO, BinaryIO]:
-    try:
-        raw = open(path, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise FeedhubError(f"cannot read {path}: {exc.strerror}; check the path") from None
-    magic = raw.read(2)
-    raw.seek(0)
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), raw  # type: ignore[return-value]
-    return raw, raw
+    stream, raw, _ = open_maybe_gzip(path)
+    return stream, raw
 
 
 def iter_array(stream: BinaryIO, chunk_size: int = 1 << 20) -> Iterator[Any]:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedhub.errors import InvalidInput
-from feedhub.links.graph import BY_USER, link_paper_repos
 from feedhub.links.ids import normalize_arxiv_id
 from feedhub.links.repos import normalize_repo, repo_url
+from feedhub.papers.graph import BY_USER, link_paper_repos
 from feedhub.store.models import Entry, Paper, PaperEntry, PaperRepo, PaperRepro, Repo, Run, Source
 
 

@@ -35,7 +35,8 @@ from typing import Any, BinaryIO, Callable, Iterator
 from sqlalchemy import Engine
 
 from feedhub.errors import FeedhubError
-from feedhub.links.graph import IN_ABSTRACT, link_paper_repos, repos_in_paper_text, upsert_papers
+from feedhub.links.files import open_maybe_gzip
+from feedhub.papers.graph import IN_ABSTRACT, link_paper_repos, repos_in_paper_text, upsert_papers
 
 Progress = Callable[[int, int, int], None]  # (bytes done, total bytes, papers so far)
 
@@ -76,15 +77,10 @@ class ImportStats:
 
 def _open(path: Path) -> tuple[BinaryIO, BinaryIO, bool]:
     """(stream of lines, the raw file for progress, compressed?)."""
-    try:
-        raw = open(path, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise FeedhubError(f"cannot read {path}: {exc.strerror}; check the path") from None
-    magic = raw.read(2)
-    raw.seek(0)
-    if magic == b"\x1f\x8b":
-        return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"), buffer_size=1 << 20), raw, True  # type: ignore[arg-type]
-    return raw, raw, False
+    stream, raw, compressed = open_maybe_gzip(path)
+    if compressed:
+        return io.BufferedReader(stream, buffer_size=1 << 20), raw, True  # type: ignore[arg-type]
+    return stream, raw, False
 
 
 _MONTH_NUM = {m: f"{i:02d}" for m, i in _MONTHS.items()}

@@ -23,178 +23,29 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
-from feedhub.errors import FeedhubError, InvalidInput
+from feedhub.errors import FeedhubError
 from feedhub.search.readdb import ReadDB, as_datetime, as_list, read_db, sqlite_path
-
-SCHEMA_VERSION = 1
-META_FILE = "feedhub-index.json"
-CODE_FILE = "feedhub-code.json"
-TOKENIZER = "feedhub"
-TITLE_BOOST = 3.0
-AUTHOR_BOOST = 1.5
-PREFIX_EXPANSIONS = 32  # completions searched for a prefix* (the most frequent ones)
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-Notify = Callable[[str], None]
-
-
-def _stderr(message: str) -> None:
-    sys.stderr.write(f"feedhub: {message}\n")
-    sys.stderr.flush()
-
-
-# --- schema and opening -----------------------------------------------------------------------
-
-
-def _tantivy():  # type: ignore[no-untyped-def]
-    import tantivy
-
-    return tantivy
-
-
-_ANALYZER: Any = None
-
-
-def analyzer():  # type: ignore[no-untyped-def]
-    """Split on non-alphanumerics, drop tokens over 40 bytes, lower-case, fold accents (café = cafe)."""
-    global _ANALYZER
-    if _ANALYZER is None:
-        t = _tantivy()
-        _ANALYZER = (
-            t.TextAnalyzerBuilder(t.Tokenizer.simple())
-            .filter(t.Filter.remove_long(40))
-            .filter(t.Filter.lowercase())
-            .filter(t.Filter.ascii_fold())
-            .build()
-        )
-    return _ANALYZER
-
-
-def tokens(text: str) -> list[str]:
-    return list(analyzer().analyze(text)) if text else []
-
-
-def build_schema():  # type: ignore[no-untyped-def]
-    t = _tantivy()
-    sb = t.SchemaBuilder()
-    sb.add_text_field("uid", stored=True, tokenizer_name="raw")  # "p:<arxiv id>" / "e:<entry id>"
-    sb.add_text_field("kind", tokenizer_name="raw", index_option="basic")  # paper / entry
-    sb.add_text_field("title", tokenizer_name=TOKENIZER, index_option="position")
-    sb.add_text_field("body", tokenizer_name=TOKENIZER, index_option="position")
-    sb.add_text_field("author", tokenizer_name=TOKENIZER, index_option="position")
-    sb.add_text_field("cat", tokenizer_name="raw", index_option="basic")  # lower-case arXiv categories
-    sb.add_text_field("flags", tokenizer_name="raw", index_option="basic")  # code, abstract, doi
-    sb.add_unsigned_field("source", indexed=True)  # sources that carried it
-    sb.add_unsigned_field("eid", fast=True)  # entry id (0 for papers): reconciling deletions
-    sb.add_date_field("date", indexed=True, fast=True)  # published (else first seen)
-    return sb.build()
-
-
-@dataclass
-class Opened:
-    index: Any
-    schema: Any
-    meta: dict[str, Any]
-
-
-def _meta_path(index_dir: Path) -> Path:
-    return index_dir / META_FILE
-
-
-def read_meta(index_dir: Path) -> dict[str, Any] | None:
-    try:
-        meta = json.loads(_meta_path(index_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return meta if isinstance(meta, dict) else None
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _open_dir(index_dir: Path, db_url: str) -> Opened | None:
-    """The index in ``index_dir`` if it is there, current and readable; else None (rebuild it)."""
-    meta = read_meta(index_dir)
-    if meta is None or meta.get("schema_version") != SCHEMA_VERSION or meta.get("db_url") != db_url:
-        return None
-    t = _tantivy()
-    try:
-        index = t.Index.open(str(index_dir))
-        index.register_tokenizer(TOKENIZER, analyzer())
-        index.searcher().num_docs  # noqa: B018  (touches the segments: a damaged one fails here)
-    except (ValueError, OSError, BaseException) as exc:  # pyo3 panics are BaseException
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        return None
-    return Opened(index, index.schema, meta)
-
-
-def _create_dir(index_dir: Path, db_url: str) -> Opened:
-    t = _tantivy()
-    index_dir.mkdir(parents=True, exist_ok=True)
-    schema = build_schema()
-    index = t.Index(schema, path=str(index_dir), reuse=False)
-    index.register_tokenizer(TOKENIZER, analyzer())
-    meta = {"schema_version": SCHEMA_VERSION, "db_url": db_url, "watermark": {}, "code_fingerprint": None,
-            "built_at": None, "synced_at": None}  # fmt: skip
-    return Opened(index, schema, meta)
-
-
-# --- the writer lock --------------------------------------------------------------------------
-
-
-def _lock_path(index_dir: Path) -> Path:
-    return index_dir.parent / (index_dir.name + ".lock")
-
-
-@contextmanager
-def writer_lock(index_dir: Path, notify: Notify | None = _stderr, wait: bool = True) -> Iterator[bool]:
-    """Hold the one-writer lock; wait for another process (saying so), or yield False if ``wait`` is off."""
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # Windows: tantivy's own lock still refuses a second writer
-        yield True
-        return
-    with open(_lock_path(index_dir), "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                yield False
-                return
-            if notify:
-                notify("another feedhub process is updating the search index; waiting for it to finish...")
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield True
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _writer(opened: Opened, heap: int = 64_000_000, threads: int = 1):  # type: ignore[no-untyped-def]
-    # Our file lock serializes feedhub processes; tantivy's lock may still be held for a moment by a
-    # writer that is shutting down, so retry briefly before giving up with a clear message.
-    for attempt in range(50):
-        try:
-            return opened.index.writer(heap_size=heap, num_threads=threads)
-        except ValueError as exc:
-            if "lock" not in str(exc).lower() or attempt == 49:
-                raise FeedhubError(f"cannot open the search index for writing: {exc}; try `feedhub index rebuild`") from None
-            time.sleep(0.1)
-    raise AssertionError("unreachable")
-
+from feedhub.search.schema import (
+    CODE_FILE,
+    EPOCH,
+    Notify,
+    Opened,
+    create_dir,
+    meta_path,
+    new_writer,
+    open_dir,
+    open_reader,
+    stderr_notify,
+    tantivy_module,
+    write_json,
+    writer_lock,
+)
 
 # --- documents from the store -----------------------------------------------------------------
 
@@ -207,7 +58,7 @@ def _plain(fragment: str) -> str:
         return ""
     if "<" not in fragment and "&" not in fragment:
         return fragment
-    from feedhub.sources.sanitize import plain_text
+    from feedhub.links.html import plain_text
 
     return plain_text(fragment)
 
@@ -228,7 +79,7 @@ def _date(*values: Any) -> datetime:
     return EPOCH
 
 
-def _categories(value: Any) -> list[str]:
+def categories_of(value: Any) -> list[str]:
     """Lower-case categories of a JSON list column. SQLite hands text like ``["cs.LG", "stat.ML"]``; plain
     category names (no escapes) are split directly, which is a quarter of the per-paper work of a rebuild."""
     if isinstance(value, str) and value.startswith('["') and value.endswith('"]') and "\\" not in value:
@@ -250,7 +101,7 @@ def _paper_doc(t: Any, schema: Any, row: tuple[Any, ...], sources: dict[str, lis
         flags.append("doi")
     doc = {
         "uid": uid, "kind": "paper", "title": [title or pid], "body": [abstract or ""],
-        "author": [_authors_text(authors)], "cat": _categories(cats),
+        "author": [_authors_text(authors)], "cat": categories_of(cats),
         "flags": flags, "source": sources.get(pid, []), "eid": 0, "date": _date(published, first_seen),
     }  # fmt: skip
     return t.Document.from_dict(doc, schema)
@@ -308,7 +159,7 @@ def _load_code(index_dir: Path) -> dict[str, int]:
     return data if isinstance(data, dict) else {}
 
 
-def _watermark(db: ReadDB) -> dict[str, str | None]:
+def read_watermark(db: ReadDB) -> dict[str, str | None]:
     def mx(sql: str) -> str | None:
         dt = as_datetime(db.scalar(sql))
         return dt.isoformat() if dt else None
@@ -372,7 +223,7 @@ def _index_entries(t: Any, opened: Opened, writer: Any, db: ReadDB, entry_ids: l
 
 
 def _count(opened: Opened, kind: str | None = None) -> int:
-    t = _tantivy()
+    t = tantivy_module()
     searcher = opened.index.searcher()
     if kind is None:
         return int(searcher.num_docs)
@@ -380,7 +231,7 @@ def _count(opened: Opened, kind: str | None = None) -> int:
     return int(searcher.search(q, 1, count=True).count)
 
 
-def rebuild(settings: Any, engine: Any = None, *, notify: Notify | None = _stderr, progress: Callable[[int, int], None] | None = None) -> SyncStats:
+def rebuild(settings: Any, engine: Any = None, *, notify: Notify | None = stderr_notify, progress: Callable[[int, int], None] | None = None) -> SyncStats:
     """Recreate the index from the database (into a fresh folder, swapped in when complete)."""
     index_dir = Path(settings.index_dir)
     with writer_lock(index_dir, notify):
@@ -388,17 +239,17 @@ def rebuild(settings: Any, engine: Any = None, *, notify: Notify | None = _stder
 
 
 def _rebuild_locked(settings: Any, engine: Any, progress: Callable[[int, int], None] | None) -> SyncStats:
-    t = _tantivy()
+    t = tantivy_module()
     index_dir = Path(settings.index_dir)
     started = time.perf_counter()
     building = index_dir.with_name(index_dir.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
-    opened = _create_dir(building, settings.db_url)
+    opened = create_dir(building, settings.db_url)
     stats = SyncStats(rebuilt=True)
     # A SQLite file is read with the standard library even when the caller holds an engine: SQLAlchemy's rows
     # cost more than tokenizing them. (The read sees one snapshot: the build is consistent.)
     with read_db(settings.db_url, None if sqlite_path(settings.db_url) else engine) as db:
-        watermark = _watermark(db)  # read first: rows stamped during the build are picked up by the next sync
+        watermark = read_watermark(db)  # read first: rows stamped during the build are picked up by the next sync
         fingerprint = _code_fingerprint(db)
         code = _code_map(db)
         sources = _paper_sources(db, None)
@@ -406,7 +257,7 @@ def _rebuild_locked(settings: Any, engine: Any, progress: Callable[[int, int], N
         # Indexing (tokenizing, positions) is the cost, not Python: one writer thread per core, each with a
         # 256 MB arena (fewer, larger segments: less merging after the commit).
         threads = max(1, min(4, os.cpu_count() or 1))
-        writer = _writer(opened, heap=256_000_000 * threads, threads=threads)
+        writer = new_writer(opened, heap=256_000_000 * threads, threads=threads)
         # Keyset pages: constant memory for any number of papers. In arXiv-id order, which for new-style ids is
         # date order, so documents sit in the index by date (table order was measured: no faster to build).
         last = ""
@@ -435,8 +286,8 @@ def _rebuild_locked(settings: Any, engine: Any, progress: Callable[[int, int], N
         writer.wait_merging_threads()
     now = datetime.now(timezone.utc).isoformat()
     opened.meta.update(watermark=watermark, code_fingerprint=fingerprint, built_at=now, synced_at=now)
-    _write_json(building / CODE_FILE, code)
-    _write_json(_meta_path(building), opened.meta)
+    write_json(building / CODE_FILE, code)
+    write_json(meta_path(building), opened.meta)
     del writer, opened
     # Swap: the old folder moves aside (readers holding it keep working on Linux), the new one takes its place.
     old = index_dir.with_name(index_dir.name + f".old{os.getpid()}")
@@ -451,21 +302,21 @@ def _rebuild_locked(settings: Any, engine: Any, progress: Callable[[int, int], N
 def _ensure(settings: Any, engine: Any, notify: Notify | None) -> tuple[Opened | None, SyncStats | None]:
     """Open the index, or rebuild it (with a message) if it is missing or damaged. Caller holds the lock."""
     index_dir = Path(settings.index_dir)
-    opened = _open_dir(index_dir, settings.db_url)
+    opened = open_dir(index_dir, settings.db_url)
     if opened is not None:
         return opened, None
     if notify:
         why = "missing" if not index_dir.exists() else "out of date or damaged"
         notify(f"the search index is {why}; rebuilding it from the database...")
     stats = _rebuild_locked(settings, engine, None)
-    opened = _open_dir(index_dir, settings.db_url)
+    opened = open_dir(index_dir, settings.db_url)
     if opened is None:
         raise FeedhubError(f"cannot open the search index in {index_dir} after rebuilding it; remove that folder and retry")
     return opened, stats
 
 
 def sync(settings: Any, engine: Any = None, *, paper_ids: Iterable[str] = (), entry_ids: Iterable[int] = (),
-         notify: Notify | None = _stderr, wait: bool = True) -> SyncStats:  # fmt: skip
+         notify: Notify | None = stderr_notify, wait: bool = True) -> SyncStats:  # fmt: skip
     """Index everything changed since the watermark (plus the given ids). Cheap when nothing changed."""
     index_dir = Path(settings.index_dir)
     started = time.perf_counter()
@@ -482,12 +333,12 @@ def sync(settings: Any, engine: Any = None, *, paper_ids: Iterable[str] = (), en
 
 
 def _sync_locked(opened: Opened, index_dir: Path, db_url: str, engine: Any, paper_ids: list[str], entry_ids: list[int]) -> SyncStats:
-    t = _tantivy()
+    t = tantivy_module()
     stats = SyncStats()
     meta = opened.meta
     old = meta.get("watermark") or {}
     with read_db(db_url, engine) as db:
-        new = _watermark(db)
+        new = read_watermark(db)
         papers: dict[str, None] = dict.fromkeys(paper_ids)
         entries: dict[int, None] = dict.fromkeys(int(e) for e in entry_ids)
         if old.get("paper_first_seen") != new["paper_first_seen"] or old.get("paper_enriched") != new["paper_enriched"]:
@@ -524,7 +375,7 @@ def _sync_locked(opened: Opened, index_dir: Path, db_url: str, engine: Any, pape
             code = {}
         writer = None
         if papers or entries:
-            writer = _writer(opened)
+            writer = new_writer(opened)
             stats.papers = _index_papers(t, opened, writer, db, list(papers), code)
             stats.entries = _index_entries(t, opened, writer, db, list(entries), code)
         # Entries deleted with their source: reconcile when the counts disagree.
@@ -538,8 +389,8 @@ def _sync_locked(opened: Opened, index_dir: Path, db_url: str, engine: Any, pape
             stats.deleted = _reconcile_entries(t, opened, db)
     meta.update(watermark=new, code_fingerprint=fingerprint, synced_at=datetime.now(timezone.utc).isoformat())
     if code_changed:
-        _write_json(index_dir / CODE_FILE, code)
-    _write_json(_meta_path(index_dir), meta)
+        write_json(index_dir / CODE_FILE, code)
+    write_json(meta_path(index_dir), meta)
     return stats
 
 
@@ -555,7 +406,7 @@ def _reconcile_entries(t: Any, opened: Opened, db: ReadDB) -> int:
     present = {int(r[0]) for r in db.rows("SELECT id FROM entries")}
     gone = [e for e in indexed if e is not None and int(e) not in present]
     if gone:
-        writer = _writer(opened)
+        writer = new_writer(opened)
         for eid in gone:
             writer.delete_documents_by_term("uid", f"e:{eid}")
         writer.commit()
@@ -564,12 +415,12 @@ def _reconcile_entries(t: Any, opened: Opened, db: ReadDB) -> int:
     return n - _count(opened, "entry")
 
 
-def update_after_fetch(settings: Any, engine: Any, changed_entry_ids: Iterable[int], notify: Notify | None = _stderr) -> SyncStats:
+def update_after_fetch(settings: Any, engine: Any, changed_entry_ids: Iterable[int], notify: Notify | None = stderr_notify) -> SyncStats:
     """Hook for ``feedhub fetch``: index the changed entries, their papers, and anything else changed."""
     return sync(settings, engine, entry_ids=changed_entry_ids, notify=notify)
 
 
-def update_papers(settings: Any, engine: Any, paper_ids: Iterable[str] = (), notify: Notify | None = _stderr) -> SyncStats:
+def update_papers(settings: Any, engine: Any, paper_ids: Iterable[str] = (), notify: Notify | None = stderr_notify) -> SyncStats:
     """Hook for imports and enrichment: index these papers (and anything else changed since the watermark)."""
     return sync(settings, engine, paper_ids=paper_ids, notify=notify)
 
@@ -580,7 +431,7 @@ def update_papers(settings: Any, engine: Any, paper_ids: Iterable[str] = (), not
 def status(settings: Any, engine: Any = None) -> dict[str, Any]:
     """Documents in the index and in the database, the watermark, and how many rows wait to be indexed."""
     index_dir = Path(settings.index_dir)
-    opened = _open_dir(index_dir, settings.db_url)
+    opened = open_dir(index_dir, settings.db_url)
     out: dict[str, Any] = {"path": str(index_dir), "exists": opened is not None}
     with read_db(settings.db_url, engine) as db:
         db_papers = int(db.scalar("SELECT COUNT(*) FROM papers") or 0)
@@ -609,320 +460,23 @@ def status(settings: Any, engine: Any = None) -> dict[str, Any]:
     return out
 
 
-# --- querying ---------------------------------------------------------------------------------
 
-
-@dataclass
-class Compiled:
-    query: Any
-    empty: bool  # no positive text and no filter: nothing to rank
-    notes: list[str] = field(default_factory=list)
-    title_first: TitleFirst | None = None  # a faster exact plan for one very common word (see top_hits)
-
-
-# A word in at least this share of the abstracts is searched title first (top_hits); BM25 gives its abstract
-# matches almost no weight (idf ~ 0 when every abstract has it), yet the union with the title reads them all.
-TITLE_FIRST_MIN_SHARE = 0.5
-TITLE_FIRST_MAX_CANDIDATES = 2000
-K1 = 1.2  # tantivy's BM25 term saturation: a term contributes at most idf * (K1 + 1) * boost
-
-
-@dataclass
-class TitleFirst:
-    """One word in the default fields (and only filters beside it): its title clause, the clauses on the other
-    fields with their boosts and document frequencies, and the filters."""
-
-    word: str
-    title: Any  # the filters and the boosted title clause
-    others: list[tuple[str, float]]  # (field, boost) of the word's other clauses
-    clauses: list[Any]  # the word's boosted clause on every field: the full score, used to rescore
-
-
-class _Compiler:
-    def __init__(self, opened: Opened, saved: Callable[[], dict[str, list[str]]]):
-        self.t = _tantivy()
-        self.schema = opened.schema
-        self.searcher = opened.index.searcher()
-        self.saved = saved
-        self.notes: list[str] = []
-
-    def _term(self, fld: str, value: Any) -> Any:
-        return self.t.Query.term_query(self.schema, fld, value)
-
-    def _should(self, queries: list[Any]) -> Any:
-        queries = [q for q in queries if q is not None]
-        if not queries:
-            return None
-        if len(queries) == 1:
-            return queries[0]
-        return self.t.Query.boolean_query([(self.t.Occur.Should, q) for q in queries])
-
-    def _boost(self, q: Any, boost: float) -> Any:
-        return q if q is None or boost == 1.0 else self.t.Query.boost_query(q, boost)
-
-    def _text_one(self, fld: str, toks: list[str], prefix: bool) -> Any:
-        if not toks:
-            return None
-        if prefix:
-            if len(toks) > 1:
-                return self.t.Query.phrase_prefix_query(self.schema, fld, toks)
-            expansions = [term for term, _ in self.searcher.terms_with_prefix(fld, toks[0], limit=PREFIX_EXPANSIONS)]
-            if not expansions:
-                return None
-            return self._should([self._term(fld, term) for term in expansions])
-        if len(toks) == 1:
-            return self._term(fld, toks[0])
-        return self.t.Query.phrase_query(self.schema, fld, toks)
-
-    def _text(self, text: str, fld: str | None, prefix: bool) -> Any:
-        toks = tokens(text)
-        if not toks:
-            self.notes.append(f"ignored '{text}' (nothing searchable in it)")
-            return None
-        if fld is not None:
-            q = self._text_one(fld, toks, prefix)
-            return q if q is not None else self.t.Query.empty_query()
-        if prefix and len(toks) == 1:
-            # One flat OR of (boosted) term queries, not an OR of per-field ORs: tantivy runs block-max WAND
-            # only over a union of plain term scorers (a boost stays inside the term scorer), about twice as
-            # fast for a prefix with many completions; the scores are the same sums.
-            parts = [
-                self._boost(self._term(f, term), boost)
-                for f, boost in (("title", TITLE_BOOST), ("body", 1.0), ("author", AUTHOR_BOOST))
-                for term, _ in self.searcher.terms_with_prefix(f, toks[0], limit=PREFIX_EXPANSIONS)
-            ]
-        else:
-            parts = [
-                self._boost(self._text_one("title", toks, prefix), TITLE_BOOST),
-                self._text_one("body", toks, prefix),
-                self._boost(self._text_one("author", toks, prefix), AUTHOR_BOOST),
-            ]
-        from feedhub.search.query import normalize_arxiv_id
-
-        arxiv = None if prefix else normalize_arxiv_id(text)
-        if arxiv:
-            parts.append(self._boost(self._term("uid", "p:" + arxiv), 10.0))
-        q = self._should(parts)
-        return q if q is not None else self.t.Query.empty_query()
-
-    def _filter(self, f: Any) -> Any:
-        t = self.t
-        if f.name == "date":
-            if f.lo is None and f.hi is None:
-                return t.Query.all_query()
-            return t.Query.range_query(self.schema, "date", t.FieldType.Date, f.lo, f.hi, True, f.hi is None)
-        if f.name == "cat":
-            if f.value.endswith("*"):
-                cats = [c for c, _ in self.searcher.terms_with_prefix("cat", f.value.rstrip("*"))]
-                return t.Query.term_set_query(self.schema, "cat", cats) if cats else t.Query.empty_query()
-            return self._term("cat", f.value)
-        if f.name == "has":
-            return self._term("flags", f.value)
-        if f.name == "is":
-            if f.value == "saved":
-                uids = ["p:" + pid for pid in self.saved()]
-                return t.Query.term_set_query(self.schema, "uid", uids) if uids else t.Query.empty_query()
-            return self._term("kind", f.value)
-        if f.name == "tag":
-            want = f.value.lower()
-            uids = ["p:" + pid for pid, tags in self.saved().items() if want in (x.lower() for x in tags)]
-            return t.Query.term_set_query(self.schema, "uid", uids) if uids else t.Query.empty_query()
-        if f.name == "source":
-            return self._term("source", int(f.value))
-        if f.name == "id":
-            return self._term("uid", f.value)
-        raise InvalidInput(f"unknown filter {f.name}")
-
-    def node(self, node: Any) -> tuple[Any, bool]:
-        """(query, scores?) for one node; scores is False for pure filters."""
-        from feedhub.search.query import And, Filter, Not, Or, Phrase, Term
-
-        if isinstance(node, Term):
-            return self._text(node.text, node.field, node.prefix), True
-        if isinstance(node, Phrase):
-            toks = tokens(node.text)
-            if not toks:
-                self.notes.append(f"ignored '\"{node.text}\"' (nothing searchable in it)")
-                return None, True
-            fields = [node.field] if node.field else ["title", "body", "author"]
-            boosts = {"title": TITLE_BOOST, "author": AUTHOR_BOOST}
-            return self._should([self._boost(self._text_one(f, toks, False), boosts.get(f, 1.0)) for f in fields]), True
-        if isinstance(node, Filter):
-            return self._filter(node), False
-        if isinstance(node, Not):
-            inner, _ = self.node(node.node)
-            if inner is None:
-                return None, False
-            return self.t.Query.boolean_query([(self.t.Occur.Must, self.t.Query.all_query()), (self.t.Occur.MustNot, inner)]), False
-        if isinstance(node, Or):
-            parts = [self.node(n) for n in node.nodes]
-            return self._should([q for q, _ in parts]), any(s for _, s in parts)
-        if isinstance(node, And):
-            return self.conj(node.nodes)
-        raise AssertionError(node)
-
-    def conj(self, nodes: Iterable[Any]) -> tuple[Any, bool]:
-        from feedhub.search.query import Not
-
-        t = self.t
-        clauses: list[tuple[Any, Any]] = []
-        positive = False
-        for n in nodes:
-            if isinstance(n, Not):
-                inner, _ = self.node(n.node)
-                if inner is not None:
-                    clauses.append((t.Occur.MustNot, inner))
-                continue
-            q, scores = self.node(n)
-            if q is None:
-                continue
-            # Filters score a constant (and would dilute the ranking): wrap them so they only filter.
-            clauses.append((t.Occur.Must, q if scores else t.Query.const_score_query(q, 0.0)))
-            positive = True
-        if not clauses:
-            return None, False
-        if not positive:
-            clauses.insert(0, (t.Occur.Must, t.Query.all_query()))
-        if len(clauses) == 1:
-            return clauses[0][1], True
-        return t.Query.boolean_query(clauses), True
-
-
-def compile_query(opened: Opened, parsed: Any, saved: Callable[[], dict[str, list[str]]]) -> Compiled:
-    comp = _Compiler(opened, saved)
-    q, _ = comp.conj(parsed.root.nodes)
-    if q is None:
-        return Compiled(comp.t.Query.empty_query(), True, comp.notes)
-    return Compiled(q, False, comp.notes, _title_first(comp, parsed.root.nodes))
-
-
-def _title_first(comp: _Compiler, nodes: tuple[Any, ...]) -> TitleFirst | None:
-    from feedhub.search.query import Filter, Term, normalize_arxiv_id
-
-    terms = [n for n in nodes if isinstance(n, Term)]
-    if len(terms) != 1 or len(terms) + sum(isinstance(n, Filter) for n in nodes) != len(nodes):
-        return None
-    term = terms[0]
-    toks = tokens(term.text)
-    if term.field is not None or term.prefix or len(toks) != 1 or normalize_arxiv_id(term.text):
-        return None
-    word, t, searcher = toks[0], comp.t, comp.searcher
-    n_docs = searcher.num_docs
-    body_df = searcher.doc_freq("body", word)
-    if n_docs == 0 or body_df < TITLE_FIRST_MIN_SHARE * n_docs or searcher.doc_freq("title", word) == 0:
-        return None
-    filters = [(t.Occur.Must, t.Query.const_score_query(comp._filter(n), 0.0)) for n in nodes if isinstance(n, Filter)]
-    title = comp._boost(comp._term("title", word), TITLE_BOOST)
-    others = [("body", 1.0), ("author", AUTHOR_BOOST)]
-    clauses = [title] + [comp._boost(comp._term(f, word), b) for f, b in others]
-    return TitleFirst(word, t.Query.boolean_query([(t.Occur.Must, title), *filters]), others, clauses)
-
-
-def top_hits(opened: Opened, searcher: Any, compiled: Compiled, limit: int) -> list[tuple[float, Any]]:
-    """The ``limit`` best (score, address) pairs of ``compiled.query``: the same hits, scores and order as
-    ``searcher.search(compiled.query, limit)``.
-
-    For one word found in most abstracts (``TitleFirst``) that search reads about two postings a document,
-    most of them abstract matches worth almost nothing: BM25 gives a word in every abstract an idf near 0.
-    So the title clause runs alone first. If its ``limit``-th score ``theta`` is above the most the other
-    fields can add to any document (``bound`` = idf * (K1 + 1) * boost, summed), no document without the
-    word in its title can reach the results, and every document that can has a title score of at least
-    ``theta - bound``: those candidates are rescored with the full query, and their best are the answer.
-    Otherwise (too few title matches, too many candidates) the full query runs as usual."""
-    plan = compiled.title_first
-    if plan is not None:
-        hits = _title_first_hits(opened, searcher, plan, limit)
-        if hits is not None:
-            return hits
-    return list(searcher.search(compiled.query, limit, count=False).hits)
-
-
-def _title_first_hits(opened: Opened, searcher: Any, plan: TitleFirst, limit: int) -> list[tuple[float, Any]] | None:
-    t = _tantivy()
-    want = min(TITLE_FIRST_MAX_CANDIDATES, max(2 * limit, 40))
-    hits = searcher.search(plan.title, want, count=False).hits
-    if len(hits) < limit:
-        return None  # fewer title matches than wanted: documents without the word in the title count
-    theta = hits[limit - 1][0]
-    bound = _others_bound(opened, searcher, plan, hits[0][1])
-    if theta <= bound:
-        return None  # a document matching only outside the title could rank: no shortcut
-    while len(hits) == want and hits[-1][0] >= theta - bound:  # candidates may lie beyond: look further
-        if want >= TITLE_FIRST_MAX_CANDIDATES:
-            return None
-        want = min(TITLE_FIRST_MAX_CANDIDATES, want * 4)
-        hits = searcher.search(plan.title, want, count=False).hits
-    uids = [searcher.doc(addr).get_first("uid") for score, addr in hits if score >= theta - bound]
-    only = t.Query.const_score_query(t.Query.term_set_query(opened.schema, "uid", uids), 0.0)
-    rescore = t.Query.boolean_query([(t.Occur.Must, only)] + [(t.Occur.Should, c) for c in plan.clauses])
-    return list(searcher.search(rescore, limit, count=False).hits)
-
-
-def _others_bound(opened: Opened, searcher: Any, plan: TitleFirst, match: Any) -> float:
-    """The most the word's non-title clauses add to any document's score: BM25 statistics of this searcher,
-    with tantivy's own document count (read from its explanation of a title match, as its BM25 counts)."""
-    import math
-
-    t = _tantivy()
-    explained = json.loads(t.Query.term_query(opened.schema, "title", plan.word).explain(searcher, match).to_json())
-    n_total = next(float(d["value"]) for d in _walk(explained) if str(d.get("description", "")).startswith("N,"))
-    bound = 0.0
-    for fld, boost in plan.others:
-        df = searcher.doc_freq(fld, plan.word)
-        if df:
-            bound += boost * (K1 + 1) * math.log(1 + (n_total - df + 0.5) / (df + 0.5))
-    return bound * 1.001 + 1e-6  # float32 scores: the margin only adds candidates
-
-
-def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield node
-    for child in node.get("details") or ():
-        yield from _walk(child)
-
-
-# Readers kept open in this process, keyed by folder and database, valid while feedhub's meta file is the
-# same file: every sync and rebuild replaces it (os.replace: a new inode), so a changed index is reopened.
-# Opening costs a millisecond or more (segment files, the analyzer); a long-lived process searches often.
-_READERS: dict[tuple[str, str], tuple[tuple[int, int, int], Opened]] = {}
-
-
-def _meta_stamp(index_dir: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(_meta_path(index_dir))
-    except OSError:
-        return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def _open_reader(index_dir: Path, db_url: str) -> Opened | None:
-    key = (str(index_dir), db_url)
-    stamp = _meta_stamp(index_dir)  # before opening: a change in between makes the next call reopen
-    cached = _READERS.get(key)
-    if stamp is not None and cached is not None and cached[0] == stamp:
-        return cached[1]
-    _READERS.pop(key, None)
-    opened = _open_dir(index_dir, db_url)
-    if opened is not None and stamp is not None:
-        _READERS[key] = (stamp, opened)
-    return opened
-
-
-def open_for_search(settings: Any, notify: Notify | None = _stderr, db: ReadDB | None = None) -> Opened:
+def open_for_search(settings: Any, notify: Notify | None = stderr_notify, db: ReadDB | None = None) -> Opened:
     """The index for reading: synced first if the database moved on and nobody else is writing;
     built (with a message) if missing or damaged. ``db``: a read connection the caller already holds."""
     index_dir = Path(settings.index_dir)
-    opened = _open_reader(index_dir, settings.db_url)
+    opened = open_reader(index_dir, settings.db_url)
     if opened is not None:
         if db is not None:
-            lagging = _watermark(db) != (opened.meta.get("watermark") or {})
+            lagging = read_watermark(db) != (opened.meta.get("watermark") or {})
         else:
             with read_db(settings.db_url) as own:
-                lagging = _watermark(own) != (opened.meta.get("watermark") or {})
+                lagging = read_watermark(own) != (opened.meta.get("watermark") or {})
         if not lagging:
             return opened
         stats = sync(settings, None, notify=notify, wait=False)  # busy writer: search what is there
         if not stats.skipped:
-            return _open_reader(index_dir, settings.db_url) or opened
+            return open_reader(index_dir, settings.db_url) or opened
         return opened
     # Missing or damaged: build it under the lock (this needs the full store layer).
     from feedhub.store import open_store
@@ -933,7 +487,7 @@ def open_for_search(settings: Any, notify: Notify | None = _stderr, db: ReadDB |
             _ensure(settings, engine, notify)
     finally:
         engine.dispose()
-    opened = _open_dir(index_dir, settings.db_url)
+    opened = open_dir(index_dir, settings.db_url)
     if opened is None:
         raise FeedhubError(f"cannot open the search index in {index_dir}; run `feedhub index rebuild`")
     return opened

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from feedhub.errors import InvalidInput
+from feedhub.links.ids import arxiv_key
 
 MAX_QUERY_CHARS = 1000
 MAX_NODES = 64
@@ -230,13 +231,6 @@ def _example(key: str) -> str:
 # --- filters ----------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
-_ARXIV_ID = re.compile(r"^(?:arxiv:)?((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?$", re.I)
-
-
-def normalize_arxiv_id(text: str) -> str | None:
-    """'arXiv:1706.03762v5' -> '1706.03762'; None if it is not an arXiv id."""
-    m = _ARXIV_ID.match(text.strip())
-    return m.group(1) if m else None
 
 
 def _year_filter(value: str) -> Filter:
@@ -268,7 +262,7 @@ def _filter(key: str, value: str) -> Filter:
     if kind == "year":
         return _year_filter(value)
     if kind in ("since", "until"):
-        from feedhub.timeparse import parse_date
+        from feedhub.links.dates import parse_date
 
         try:
             when = parse_date(value, end=kind == "until")
@@ -292,7 +286,7 @@ def _filter(key: str, value: str) -> Filter:
     if kind == "id":
         if value.isdigit() or (value[:1] in "#e" and value[1:].isdigit() and value[1:]):
             return Filter("id", "e:" + str(int(value.lstrip("#e"))))
-        arxiv = normalize_arxiv_id(value)
+        arxiv = arxiv_key(value)
         if not arxiv:
             raise InvalidInput(f"id:{value} is not an arXiv id or entry number; write e.g. id:1706.03762")
         return Filter("id", "p:" + arxiv)

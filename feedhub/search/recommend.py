@@ -83,12 +83,13 @@ def _index_candidates(settings: Any, text: str, exclude: str, limit: int = 1000)
     import math
 
     from feedhub.search import index as ix
+    from feedhub.search import schema
 
     opened = ix.open_for_search(settings)
     searcher = opened.index.searcher()
     n = max(1, int(searcher.num_docs))
     counts: dict[str, int] = {}
-    for tok in ix.tokens(text):
+    for tok in schema.tokens(text):
         if len(tok) > 2 and not tok.isdigit():
             counts[tok] = counts.get(tok, 0) + 1
     weights = []
@@ -99,7 +100,7 @@ def _index_candidates(settings: Any, text: str, exclude: str, limit: int = 1000)
     top = [tok for _, tok in sorted(weights, reverse=True)[:25]]
     if not top:
         return []
-    t = ix._tantivy()
+    t = schema.tantivy_module()
     q = t.Query.boolean_query(
         [(t.Occur.Should, t.Query.term_query(opened.schema, f, tok)) for tok in top for f in ("title", "body")]
         + [(t.Occur.Must, t.Query.term_query(opened.schema, "kind", "paper"))]

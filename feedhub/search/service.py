@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from feedhub.errors import InvalidInput
+from feedhub.links.html import plain_text
 from feedhub.search.query import And, Filter, ParsedQuery, Term, date_filter, parse_query
 from feedhub.search.readdb import ReadDB, as_datetime, as_list, read_db
 
 SNIPPET_CHARS = 220
-_TAGS = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -102,6 +102,7 @@ def _saved_loader(db: ReadDB):  # type: ignore[no-untyped-def]
 
 def search(settings: Any, text: str, opts: Options | None = None, notify: Any = "stderr") -> SearchResult:
     """Parse, run against the index, hydrate from the store. Raises InvalidInput with a hint, never more."""
+    from feedhub.search import compiler
     from feedhub.search import index as ix
 
     started = time.perf_counter()
@@ -116,7 +117,7 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
         raise InvalidInput(f'nothing to search for{hint}; type some words, e.g. feedhub search "adam optimizer" (or use --saved, --since, ...)')
     with read_db(settings.db_url) as db:  # first: a missing database is a message, not a new empty one
         opened = ix.open_for_search(settings, db=db, **({} if notify == "stderr" else {"notify": notify}))
-        compiled = ix.compile_query(opened, parsed, _saved_loader(db))
+        compiled = compiler.compile_query(opened, parsed, _saved_loader(db))
         notes = parsed.notes + compiled.notes
         if compiled.empty:
             return SearchResult(text, [], notes + ["nothing searchable was left in the query"], _ms(started))
@@ -126,7 +127,7 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
             if opts.sort == "date" or not parsed.words():  # filters only: newest first
                 found = searcher.search(compiled.query, want, count=False, order_by_field="date").hits
             else:
-                found = ix.top_hits(opened, searcher, compiled, want)
+                found = compiler.top_hits(opened, searcher, compiled, want)
         except ValueError as exc:
             raise InvalidInput(f"cannot run this query: {exc}; simplify it (see feedhub search --help)") from None
         ranked = []
@@ -177,7 +178,7 @@ def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -
                 continue
             eid, title, summary, authors, published, first_seen, link, source_name = erow
             names = [str(a) for a in as_list(authors)]
-            snippet, marks = make_snippet(_plain(summary or ""), words)
+            snippet, marks = make_snippet(plain_text(summary or ""), words)
             when = as_datetime(published) or as_datetime(first_seen)
             stars = estars.get(int(eid))
             hits.append(Hit("entry", str(eid), title or "(untitled)", names[:3], max(0, len(names) - 3),
@@ -186,21 +187,16 @@ def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -
     return hits
 
 
-def _plain(fragment: str) -> str:
-    import html
-
-    return " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
-
 
 def _fold(word: str) -> str:
-    from feedhub.search.index import tokens
+    from feedhub.search.schema import tokens
 
     toks = tokens(word)
     return toks[0] if toks else ""
 
 
 def _highlight_words(parsed: ParsedQuery) -> tuple[set[str], tuple[str, ...]]:
-    from feedhub.search.index import tokens
+    from feedhub.search.schema import tokens
 
     exact: set[str] = set()
     prefixes: list[str] = []

@@ -20,8 +20,9 @@ import re
 from typing import Any, Mapping
 
 from feedhub.errors import InvalidInput
+from feedhub.links.html import plain_text
 from feedhub.links.ids import parse_arxiv_id
-from feedhub.sources.base import ParsedEntry, ParsedFeed
+from feedhub.sources.base import ParsedEntry, ParsedFeed, SourceSpec
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 UPDATE_TYPES = frozenset({"replace", "replace-cross"})
@@ -33,7 +34,6 @@ _DESCRIPTION = re.compile(
     r"^\s*arXiv:(?P<id>\S+)\s+Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:\s*)?(?P<abstract>.*)$", re.S | re.I
 )
 _LEGACY_TITLE = re.compile(r"^(?P<title>.*?)\.?\s*\(arXiv:(?P<id>\S+?)\s*(?:\[(?P<cat>[^\]]*)\])?\s*(?P<upd>UPDATED)?\)\s*$", re.S)
-_TAGS = re.compile(r"<[^>]+>")
 _SKIP_DAYS = re.compile(rb"<skipDays>(.*?)</skipDays>", re.S | re.I)
 _DAY = re.compile(rb"<day>\s*(\w+)\s*</day>", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
@@ -62,20 +62,29 @@ def is_listing_url(url: str) -> bool:
     return host in LISTING_HOSTS and path.startswith("rss/")
 
 
+def shorthand(rest: str, options: Mapping[str, Any]) -> SourceSpec:
+    """``arxiv:cs.LG`` or ``arxiv:cs.LG+cs.CV``: the daily listing of those categories."""
+    url = listing_url(rest)
+    return SourceSpec(kind="arxiv", url=url, name=f"arXiv {url.rsplit('/', 1)[1]}", section="papers")
+
+
+def recognize(url: str, forced: bool, options: Mapping[str, Any]) -> SourceSpec | None:
+    """A plain rss.arxiv.org URL is a listing (``--kind arxiv`` takes any URL as one)."""
+    if forced or is_listing_url(url):
+        return SourceSpec(kind="arxiv", url=url, name=f"arXiv {url.rstrip('/').rsplit('/', 1)[-1]}", section="papers")
+    return None
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
 
 
-def _plain(value: str) -> str:
-    """Plain text from a fragment that may carry tags and entities (legacy listings)."""
-    return " ".join(html.unescape(_TAGS.sub(" ", value)).split())
-
 
 def split_authors(value: str) -> list[str]:
     """``"A, B and C"`` (or ``"A, B, and C"``) -> [A, B, C]; HTML links (legacy format) -> their text."""
-    value = _plain(value)
+    value = plain_text(value)
     if not value:
         return []
     return [a.strip() for a in _AUTHOR_SPLIT.split(value) if a.strip()]
@@ -96,7 +105,7 @@ def parse_item(e: Mapping[str, Any]) -> ParsedEntry | None:
     from feedhub.sources.feed import _time
 
     guid = _text(e.get("id")).strip()
-    title = _plain(_text(e.get("title")))
+    title = plain_text(_text(e.get("title")))
     description = _text(e.get("summary") or e.get("description"))
     announce = _text(e.get("arxiv_announce_type")).strip().lower()
     parsed = None
@@ -126,13 +135,13 @@ def parse_item(e: Mapping[str, Any]) -> ParsedEntry | None:
     arxiv_id, version = parsed
     if announce not in ANNOUNCE_TYPES:
         announce = "new" if announce == "" else announce
-    abstract = _plain(abstract)
+    abstract = plain_text(abstract)
     categories = [_text(t.get("term")).strip() for t in e.get("tags") or [] if isinstance(t, Mapping) and t.get("term")]
     categories = list(dict.fromkeys(c for c in categories if c))
     if legacy and not categories and legacy.group("cat"):
         categories = [c.strip() for c in legacy.group("cat").split(",") if c.strip()]
     doi = _text(e.get("arxiv_doi")).strip() or None
-    journal_ref = _plain(_text(e.get("arxiv_journal_reference") or e.get("arxiv_journal_ref"))) or None
+    journal_ref = plain_text(_text(e.get("arxiv_journal_reference") or e.get("arxiv_journal_ref"))) or None
     license_ = _text(e.get("rights")).strip() or None
     authors = _entry_authors(e)
     published = _time(e.get("published_parsed")) or _time(e.get("updated_parsed"))

@@ -1,10 +1,43 @@
-"""What every source parser returns. Parsers are pure: bytes (and response headers) in, entries out."""
+"""What every kind of source shares: the spec of a source to add, what parsers return, and the HTTP
+answer an API fetcher works with. Parsers are pure: bytes (and response headers) in, entries out.
+Fetchers (kinds whose URL is not the URL to GET) receive the run's ``Get`` and never import the client."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Awaitable, Mapping, Protocol
+
+
+@dataclass
+class SourceSpec:
+    """A source to add: what the user typed, resolved to a kind, the URL to store, a name, a section, options."""
+
+    kind: str
+    url: str
+    name: str = ""
+    section: str | None = None
+    options: dict[str, object] | None = None
+
+
+@dataclass
+class HttpResult:
+    url: str  # the URL that answered (after redirects)
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes = b""
+    moved_to: str | None = None  # set when every redirect on the way was permanent (301/308)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class Get(Protocol):
+    """The run's one guarded GET (SSRF guard, body cap, deadline, redirects), as a fetcher sees it."""
+
+    def __call__(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                 headers: Mapping[str, str] | None = None) -> Awaitable[HttpResult]: ...  # fmt: skip
 
 
 @dataclass
@@ -50,3 +83,13 @@ def iso_date(value: Any) -> datetime | None:
         return dt.astimezone(timezone.utc)
     except (OverflowError, ValueError):
         return None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (API answers are data, never trusted)."""
+    return value if isinstance(value, dict) else {}
+
+
+def merge_names(kept: list[str], more: list[str]) -> list[str]:
+    """``kept`` followed by the names of ``more`` it lacks (reposters of the same post seen twice)."""
+    return kept + [n for n in dict.fromkeys(more) if n not in kept]

@@ -16,6 +16,21 @@ a PostView carries ``uri`` (``at://<did>/app.bsky.feed.post/<rkey>``), ``author`
   ["reposted_by"]`` names who reposted it in this response. Its date is the original post's.
 * Link: ``https://bsky.app/profile/<author DID>/post/<rkey>``, stable when the author changes handle.
 
+Fetching a list (``fetch``, the kind's fetcher):
+Bluesky lists through the public AppView, no login: handle -> DID -> list AT-URI -> getListFeed.
+
+A list's web URL ``https://bsky.app/profile/<handle>/lists/<rkey>`` names its owner by handle; the API
+wants ``at://<did>/app.bsky.graph.list/<rkey>``. So a fetch is two requests:
+
+1. ``GET {appview}/xrpc/com.atproto.identity.resolveHandle?handle=<handle>`` -> ``{"did": ...}`` (skipped
+   when the URL already has a DID; remembered for the rest of the process);
+2. ``GET {appview}/xrpc/app.bsky.feed.getListFeed?list=<at-uri>&limit=<n>`` -> the list members' recent
+   posts and reposts, newest first (parsed by ``feedhub.sources.bluesky``).
+
+``{appview}`` is https://public.api.bsky.app, or ``FEEDHUB_BSKY_APPVIEW`` / ``[bluesky] appview`` in
+config.toml (tests point it at a loopback server). ``limit`` is the source option ``limit`` (1-100, 50).
+Profile RSS sources (``.../profile/<handle>/rss``) are a plain GET.
+
 Profile RSS (``https://bsky.app/profile/<handle>/rss``) is RSS 2.0 whose items have no title and whose
 GUID is the post's AT-URI: read by feedparser, with a title made from the text.
 """
@@ -24,12 +39,16 @@ from __future__ import annotations
 
 import html
 import json
+import re
+from dataclasses import replace
 from typing import Any, Mapping
+from urllib.parse import quote, urlsplit
 
-from feedhub.errors import NotAFeed
+from feedhub.config import endpoint
+from feedhub.errors import FetchError, InvalidInput, NotAFeed
+from feedhub.links.html import plain_text
 from feedhub.sources import feed as feedmod
-from feedhub.sources.base import ParsedEntry, ParsedFeed, iso_date
-from feedhub.sources.sanitize import plain_text
+from feedhub.sources.base import Get, HttpResult, ParsedEntry, ParsedFeed, SourceSpec, as_dict, iso_date, merge_names
 
 WEB = "https://bsky.app"
 TITLE_CHARS = 120
@@ -37,6 +56,18 @@ _LINK = "app.bsky.richtext.facet#link"
 _MENTION = "app.bsky.richtext.facet#mention"
 _TAG = "app.bsky.richtext.facet#tag"
 _REPOST = "app.bsky.feed.defs#reasonRepost"
+
+BSKY_WEB = "https://bsky.app"
+APPVIEW = "https://public.api.bsky.app"
+DEFAULT_LIMIT = 50
+JSON = {"Accept": "application/json"}
+_DIDS: dict[tuple[str, str], str] = {}  # (appview, handle) -> DID, for this process
+# A handle is a domain name; a DID is did:plc:<base32> or did:web:<domain>.
+_HANDLE = re.compile(r"^(?=.{3,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_DID = re.compile(r"^did:(?:plc:[a-z2-7]{24}|web:[A-Za-z0-9.:%-]{3,253})$")
+_RKEY = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
+_BSKY_PATH = re.compile(r"^/profile/(?P<actor>[^/]+)(?:/lists/(?P<rkey>[^/]+)|/rss)?/?$")
+_AT_LIST = re.compile(r"^at://(?P<actor>[^/]+)/app\.bsky\.graph\.list/(?P<rkey>[^/?#]+)$")
 
 
 def _http(uri: Any) -> str | None:
@@ -150,8 +181,8 @@ def _entry(item: dict[str, Any]) -> ParsedEntry | None:
     post = item.get("post")
     if not isinstance(post, dict) or not isinstance(post.get("uri"), str):
         return None
-    record = post.get("record") if isinstance(post.get("record"), dict) else {}
-    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    record = as_dict(post.get("record"))
+    author = as_dict(post.get("author"))
     text = str(record.get("text") or "")
     body, links, tags = rich_text(text, record.get("facets"))
     parts = [f"<p>{body}</p>"] if body else []
@@ -218,10 +249,7 @@ def parse_list_feed(data: Mapping[str, Any]) -> ParsedFeed:
             entries[entry.guid] = entry
             continue
         # The same post twice (posted, and reposted by other members): one entry, every reposter named.
-        reposters = list(seen.extra["bluesky"].get("reposted_by", []))
-        for who in entry.extra["bluesky"].get("reposted_by", []):
-            if who not in reposters:
-                reposters.append(who)
+        reposters = merge_names(list(seen.extra["bluesky"].get("reposted_by", [])), entry.extra["bluesky"].get("reposted_by", []))
         if reposters:
             seen.extra["bluesky"]["reposted_by"] = reposters
     return ParsedFeed(title="Bluesky list", link=None, entries=list(entries.values()), format="bluesky-listfeed",
@@ -248,3 +276,139 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
             entry.title_is_html = False
         entry.extra = {**entry.extra, "bluesky": {"uri": entry.guid}}
     return parsed
+
+
+# -- adding a source -----------------------------------------------------------------------------------
+
+
+def _spec(**kw: Any) -> SourceSpec:
+    return SourceSpec(**kw)
+
+
+def check_actor(actor: str) -> str:
+    """A handle (lower-cased, leading @ dropped) or a DID; InvalidInput otherwise."""
+    actor = actor.strip().removeprefix("@")
+    if _DID.match(actor):
+        return actor
+    if _HANDLE.match(actor):
+        return actor.lower()
+    raise InvalidInput(f"{actor!r} is not a Bluesky handle or DID; use e.g. alice.bsky.social or did:plc:...")
+
+
+def bluesky_list_url(actor: str, rkey: str) -> str:
+    actor = check_actor(actor)
+    if not _RKEY.match(rkey) or rkey in (".", ".."):
+        raise InvalidInput(f"{rkey!r} is not a Bluesky list key; copy the list's URL from bsky.app")
+    return f"{BSKY_WEB}/profile/{actor}/lists/{rkey}"
+
+
+def parse_bluesky_url(url: str) -> tuple[str, str | None, bool] | None:
+    """(actor, list rkey or None, is_rss) for a bsky.app profile/list URL; None for other URLs."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if (parts.hostname or "").lower() not in ("bsky.app", "www.bsky.app", "staging.bsky.app"):
+        return None
+    m = _BSKY_PATH.match(parts.path)
+    if not m:
+        return None
+    return m.group("actor"), m.group("rkey"), parts.path.rstrip("/").endswith("/rss")
+
+
+def _bluesky_spec(actor: str, rkey: str | None) -> SourceSpec:
+    if rkey is None:
+        actor = check_actor(actor)
+        return _spec(kind="bluesky", url=f"{BSKY_WEB}/profile/{actor}/rss", name=f"Bluesky @{actor}", section="posts")
+    url = bluesky_list_url(actor, rkey)
+    return _spec(kind="bluesky", url=url, name=f"Bluesky list {check_actor(actor)}/{rkey}", section="posts")
+
+
+def bsky_shorthand(rest: str) -> SourceSpec:
+    """``bsky:<handle>/lists/<rkey>``, ``bsky:<handle>`` (profile RSS), ``bsky:at://<did>/app.bsky.graph.list/<rkey>``."""
+    rest = rest.strip()
+    m = _AT_LIST.match(rest)
+    if m:
+        return _bluesky_spec(m.group("actor"), m.group("rkey"))
+    if rest.startswith("//"):
+        rest = "https:" + rest
+    if rest.startswith(("https://", "http://")):
+        found = parse_bluesky_url(rest)
+        if found is None:
+            raise InvalidInput(f"{rest!r} is not a Bluesky profile or list URL; use https://bsky.app/profile/HANDLE/lists/RKEY")
+        return _bluesky_spec(found[0], found[1])
+    actor, sep, tail = rest.partition("/")
+    if not sep:
+        return _bluesky_spec(actor, None)
+    rkey = tail.removeprefix("lists/").strip("/")
+    if not rkey or "/" in rkey:
+        raise InvalidInput(f"bsky:{rest}: use bsky:HANDLE/lists/RKEY (the end of the list's bsky.app URL) or bsky:HANDLE")
+    return _bluesky_spec(actor, rkey)
+
+
+def recognize(url: str, forced: bool, options: Mapping[str, Any]) -> SourceSpec | None:
+    """A bsky.app profile or list URL; None for other URLs."""
+    found = parse_bluesky_url(url)
+    return _bluesky_spec(found[0], found[1]) if found is not None else None
+
+
+def shorthand(rest: str, options: Mapping[str, Any]) -> SourceSpec:
+    return bsky_shorthand(rest)
+
+
+# -- fetching a list -----------------------------------------------------------------------------------
+
+def appview(settings: Any) -> str:
+    return endpoint(settings, "FEEDHUB_BSKY_APPVIEW", "bluesky", "appview", APPVIEW)
+
+
+async def resolve_handle(get: Get, base: str, handle: str) -> str:
+    key = (base, handle)
+    if key in _DIDS:
+        return _DIDS[key]
+    url = f"{base}/xrpc/com.atproto.identity.resolveHandle?handle={quote(handle, safe='')}"
+    http = await get(url, headers=JSON)
+    if http.status == 400 or http.status == 404:
+        raise FetchError(f"Bluesky handle {handle} not found (HTTP {http.status}); check the list URL (the handle may have changed)")
+    if http.status == 429:
+        raise FetchError("Bluesky rate limited the handle lookup (HTTP 429); will retry later")
+    if http.status != 200:
+        raise FetchError(f"Bluesky handle lookup failed (HTTP {http.status}); will retry later")
+    import json
+
+    try:
+        did = json.loads(http.body).get("did")
+    except (ValueError, AttributeError):
+        did = None
+    if not isinstance(did, str) or not did.startswith("did:"):
+        raise FetchError(f"Bluesky answered the lookup of {handle} without a DID; will retry later")
+    _DIDS[key] = did
+    return did
+
+
+def list_uri(did: str, rkey: str) -> str:
+    return f"at://{did}/app.bsky.graph.list/{rkey}"
+
+
+async def fetch(
+    get: Get, url: str, *, etag: str | None = None, last_modified: str | None = None,
+    options: Mapping[str, Any] | None = None, settings: Any = None,
+) -> HttpResult:
+    found = parse_bluesky_url(url)
+    if found is None or found[1] is None:  # profile RSS (or anything else): an ordinary feed
+        return await get(url, etag=etag, last_modified=last_modified)
+    actor, rkey, _ = found
+    if rkey is None:
+        return await get(url, etag=etag, last_modified=last_modified)
+    actor = check_actor(actor)
+    base = appview(settings)
+    did = actor if actor.startswith("did:") else await resolve_handle(get, base, actor)
+    limit = (options or {}).get("limit", DEFAULT_LIMIT)
+    limit = max(1, min(int(limit), 100)) if isinstance(limit, int) else DEFAULT_LIMIT
+    api = f"{base}/xrpc/app.bsky.feed.getListFeed?list={quote(list_uri(did, rkey), safe='')}&limit={limit}"
+    http = await get(api, etag=etag, last_modified=last_modified, headers=JSON)
+    if http.status == 400:
+        raise FetchError(f"Bluesky does not know the list {rkey} of {actor} (HTTP 400); check the list URL, it may have been deleted")
+    if http.status in (401, 403):
+        raise FetchError(f"Bluesky refused the list (HTTP {http.status}); the public AppView serves public lists only")
+    return replace(http, moved_to=None)

@@ -53,6 +53,11 @@ def _summary(e: Mapping[str, Any]) -> str:
     return _text(e.get("summary") or e.get("description") or "")
 
 
+def _raw(e: Mapping[str, Any], key: str) -> Any:
+    # dict.get, not e.get: feedparser's FeedParserDict maps a missing published_parsed to updated_parsed
+    return dict.get(e, key) if isinstance(e, dict) else e.get(key)  # type: ignore[call-overload]
+
+
 def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
     guid = _text(e.get("id")).strip() or None
     return ParsedEntry(
@@ -62,8 +67,8 @@ def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
         summary=_summary(e),
         authors=_authors(e),
         tags=[_text(t.get("term")).strip() for t in e.get("tags") or [] if isinstance(t, Mapping) and t.get("term")],
-        published=_time(dict.get(e, "published_parsed")) or _time(dict.get(e, "updated_parsed")) or _time(dict.get(e, "created_parsed")),
-        updated=_time(dict.get(e, "updated_parsed")),
+        published=_time(_raw(e, "published_parsed")) or _time(_raw(e, "updated_parsed")) or _time(_raw(e, "created_parsed")),
+        updated=_time(_raw(e, "updated_parsed")),
     )
 
 
@@ -90,7 +95,8 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     feed = d.get("feed") or {}
     ttl = None
     try:
-        ttl = int(feed.get("ttl")) * 60 if feed.get("ttl") else None
+        raw_ttl = feed.get("ttl")
+        ttl = int(raw_ttl) * 60 if raw_ttl else None
     except (TypeError, ValueError):
         ttl = None
     return ParsedFeed(

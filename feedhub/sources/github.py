@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 from typing import Any, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from feedhub.errors import InvalidInput
 from feedhub.links.repos import RESERVED_OWNERS, normalize_repo
 from feedhub.sources import feed as feedmod
-from feedhub.sources.base import ParsedEntry, ParsedFeed
+from feedhub.sources.base import ParsedEntry, ParsedFeed, SourceSpec
 
 FEED_KINDS = ("releases", "tags", "commits")
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -76,13 +76,19 @@ def feed_url(owner: str, name: str | None, feed: str = "releases", branch: str |
     return f"https://github.com/{owner}/{name}/{feed}.atom"
 
 
-def classify_url(url: str) -> dict[str, Any] | None:
-    """What a github.com Atom URL is: {"repo", "feed", "branch"} or {"user", "feed": "user"}; None otherwise."""
+def _github_parts(url: str) -> SplitResult | None:
+    """The parts of a github.com URL; None for any other URL."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return None
-    if (parts.hostname or "").lower() not in ("github.com", "www.github.com"):
+    return parts if (parts.hostname or "").lower() in ("github.com", "www.github.com") else None
+
+
+def classify_url(url: str) -> dict[str, Any] | None:
+    """What a github.com Atom URL is: {"repo", "feed", "branch"} or {"user", "feed": "user"}; None otherwise."""
+    parts = _github_parts(url)
+    if parts is None:
         return None
     m = _FEED_PATH.match(parts.path)
     if m:
@@ -155,3 +161,58 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
         warning=warning,
         extra={"github_feed": kind},
     )
+
+
+# -- adding a source -----------------------------------------------------------------------------------
+
+
+def _spec(**kw: Any) -> SourceSpec:
+    return SourceSpec(**kw)
+
+
+def shorthand(rest: str, options: Mapping[str, Any]) -> SourceSpec:
+    """``github:owner/name[@branch]`` (releases unless options say tags/commits), ``github:user`` (activity)."""
+    owner, name, branch = parse_spec(rest)
+    asked = options.get("github_feed")
+    if name is None and asked:
+        raise InvalidInput(f"github:{rest} is a user's activity feed; --{asked} needs a repository (github:owner/name)")
+    feed = str(asked or ("commits" if branch else "releases"))
+    return _github_spec(owner, name, feed, branch)
+
+
+def _github_spec(owner: str, name: str | None, feed: str, branch: str | None) -> SourceSpec:
+    url = feed_url(owner, name, feed, branch)
+    if name is None:
+        return _spec(kind="github", url=url, name=f"GitHub {owner} activity", section="code", options={"github_feed": "user"})
+    label = f"{owner}/{name} {feed}" + (f" ({branch})" if branch else "")
+    return _spec(kind="github", url=url, name=label, section="code", options={"github_feed": feed})
+
+
+def recognize_github(url: str, feed: str | None) -> SourceSpec | None:
+    parts = _github_parts(url)
+    if parts is None:
+        return None
+    about = classify_url(url)
+    if about is not None:  # already an Atom feed URL: keep it as given
+        if feed and about["feed"] != feed:
+            raise InvalidInput(f"{url} is the {about['feed']} feed; drop --{feed} or give the repository's URL")
+        if "repo" in about:
+            return _spec(kind="github", url=url, name=f"{about['repo']} {about['feed']}", section="code", options={"github_feed": about["feed"]})
+        return _spec(kind="github", url=url, name=f"GitHub {about['user']} activity", section="code", options={"github_feed": "user"})
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) == 1:
+        owner, _, _ = parse_spec(segments[0])
+        return _github_spec(owner, None, "user", None)
+    repo = normalize_repo(url)
+    if repo is None:
+        return None
+    page = segments[2] if len(segments) > 2 else None
+    guessed = page if page in ("releases", "tags", "commits") else "releases"
+    branch = segments[3] if page == "commits" and len(segments) > 3 else None
+    owner, name = repo.split("/")
+    return _github_spec(owner, name, feed or guessed, branch if (feed or guessed) == "commits" else None)
+
+
+def recognize(url: str, forced: bool, options: Mapping[str, Any]) -> SourceSpec | None:
+    """A github.com repository, its releases/tags/commits page or feed, or a user's page."""
+    return recognize_github(url, options.get("github_feed"))  # type: ignore[arg-type]

@@ -64,7 +64,7 @@ def _item(raw: Mapping[str, Any], feed_authors: list[str]) -> ParsedEntry | None
         summary = _text_html(raw["summary"])
     else:
         summary = ""
-    title = raw.get("title") if isinstance(raw.get("title"), str) else ""
+    title = str(raw["title"]) if isinstance(raw.get("title"), str) else ""
     url = raw.get("url") if isinstance(raw.get("url"), str) else None
     extra: dict[str, Any] = {}
     if isinstance(raw.get("external_url"), str):
@@ -97,7 +97,7 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     feed_authors = _author_names(data)
     entries = [e for e in (_item(i, feed_authors) for i in items if isinstance(i, Mapping)) if e is not None]
     return ParsedFeed(
-        title=data.get("title") if isinstance(data.get("title"), str) else "",
+        title=str(data.get("title")) if isinstance(data.get("title"), str) else "",
         link=data.get("home_page_url") if isinstance(data.get("home_page_url"), str) else None,
         entries=entries,
         format=f"json{version.replace('.', '')}",

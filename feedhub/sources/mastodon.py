@@ -13,11 +13,13 @@ import html
 import re
 from html.parser import HTMLParser
 from typing import Any, Mapping
+from urllib.parse import quote, urlsplit
 
+from feedhub.errors import InvalidInput
+from feedhub.links.html import plain_text
 from feedhub.sources import feed as feedmod
-from feedhub.sources.base import ParsedFeed
+from feedhub.sources.base import ParsedFeed, SourceSpec
 from feedhub.sources.bluesky import title_from
-from feedhub.sources.sanitize import plain_text
 
 _PROFILE = re.compile(r"https?://(?P<host>[^/]+)/@(?P<user>[A-Za-z0-9_]+)")
 
@@ -95,3 +97,72 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
         entry.summary = full_link_text(entry.summary)
         entry.extra = {**entry.extra, "mastodon": info, "links": outbound_links(entry.summary)}
     return parsed
+
+
+# -- adding a source -----------------------------------------------------------------------------------
+
+_MASTO_USER = re.compile(r"^/@(?P<user>[A-Za-z0-9_]{1,64})(?P<rss>\.rss)?/?$")
+_MASTO_TAG = re.compile(r"^/tags/(?P<tag>[^/.?#]{1,100})(?P<rss>\.rss)?/?$")
+# Sites that use /@name for things that are not Mastodon profiles.
+NOT_MASTODON = ("medium.com", "youtube.com", "tiktok.com", "threads.net", "threads.com", "substack.com", "bsky.app",
+                "x.com", "twitter.com", "github.com", "npmjs.com", "figma.com", "vimeo.com", "flickr.com", "dev.to")  # fmt: skip
+# Servers where a /tags/<tag> URL is surely a Mastodon hashtag (elsewhere say --kind mastodon).
+KNOWN_MASTODON = ("mastodon.social", "mastodon.online", "sigmoid.social", "fosstodon.org", "hachyderm.io",
+                  "mstdn.social", "mas.to", "infosec.exchange", "scholar.social", "mathstodon.xyz",
+                  "social.vivaldi.net", "techhub.social", "mastodon.world", "aus.social", "sciences.social")  # fmt: skip
+
+
+def _spec(**kw: Any) -> SourceSpec:
+    return SourceSpec(**kw)
+
+
+def _host_in(host: str, names: tuple[str, ...]) -> bool:
+    return any(host == n or host.endswith("." + n) for n in names)
+
+
+def shorthand(rest: str, options: Mapping[str, Any]) -> SourceSpec:
+    """``mastodon:@user@host`` (a profile), ``mastodon:host/tags/TAG`` or ``mastodon:#tag@host``."""
+    rest = rest.strip()
+    m = re.match(r"^@?(?P<user>[A-Za-z0-9_]{1,64})@(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})$", rest)
+    if m:
+        host = m.group("host").lower()
+        return _spec(kind="mastodon", url=f"https://{host}/@{m.group('user')}.rss", name=f"@{m.group('user')}@{host}", section="posts")
+    m = re.match(r"^#(?P<tag>[^\s@/]{1,100})@(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})$", rest)
+    if m:
+        host = m.group("host").lower()
+        return _mastodon_tag(host, m.group("tag"))
+    url = rest if rest.startswith(("https://", "http://")) else "https://" + rest.lstrip("/")
+    found = recognize_mastodon(url, explicit=True)
+    if found is None:
+        raise InvalidInput(f"mastodon:{rest}: use mastodon:@user@host, mastodon:#tag@host or a profile/tag URL")
+    return found
+
+
+def _mastodon_tag(host: str, tag: str) -> SourceSpec:
+    tag = tag.lstrip("#")
+    if not tag or any(c.isspace() for c in tag):
+        raise InvalidInput(f"invalid hashtag {tag!r}")
+    return _spec(kind="mastodon", url=f"https://{host}/tags/{quote(tag, safe='')}.rss", name=f"#{tag} on {host}", section="posts")
+
+
+def recognize_mastodon(url: str, *, explicit: bool = False) -> SourceSpec | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host or parts.query:
+        return None
+    m = _MASTO_USER.match(parts.path)
+    if m and (explicit or not _host_in(host, NOT_MASTODON)):
+        netloc = parts.netloc.lower()
+        return _spec(kind="mastodon", url=f"https://{netloc}/@{m.group('user')}.rss", name=f"@{m.group('user')}@{host}", section="posts")
+    m = _MASTO_TAG.match(parts.path)
+    if m and (explicit or _host_in(host, KNOWN_MASTODON)):
+        return _mastodon_tag(parts.netloc.lower(), m.group("tag"))
+    return None
+
+
+def recognize(url: str, forced: bool, options: Mapping[str, Any]) -> SourceSpec | None:
+    """A Mastodon profile (``https://HOST/@USER``) or, on well-known servers or when forced, a tag URL."""
+    return recognize_mastodon(url, explicit=forced)

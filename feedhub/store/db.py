@@ -120,3 +120,12 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One write transaction: commits on success, rolls back everything on any error."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+def database_problem(exc: BaseException) -> BaseException | None:
+    """The driver's error when ``exc`` is the database failing (locked, unreachable, disk full), else None."""
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        return exc.orig or exc
+    return None

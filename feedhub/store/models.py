@@ -18,8 +18,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-SECTIONS = ("news", "posts", "code", "papers")
-SOURCE_KINDS = ("rss", "arxiv", "github", "bluesky", "mastodon", "x", "bridge", "jsonfeed")
 
 
 class Base(DeclarativeBase):

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
-from sqlalchemy import Table
+from sqlalchemy import FromClause, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def _insert(session: Session, table: Table):  # type: ignore[no-untyped-def]
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+def _insert(session: Session, table: FromClause) -> Any:  # the dialect's Insert: both have on_conflict_*
+    target = cast(Table, table)  # a model's __table__ is typed FromClause; it is a Table
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(target)
+    return sqlite.insert(target)
 
 
 def upsert(
     session: Session,
-    table: Table,
+    table: FromClause,
     rows: Sequence[dict[str, Any]],
     conflict: Iterable[str],
     update: Iterable[str] = (),
@@ -37,7 +36,7 @@ def upsert(
 
 
 def insert_returning(
-    session: Session, table: Table, rows: Sequence[dict[str, Any]], conflict: Iterable[str], returning: Sequence[str]
+    session: Session, table: FromClause, rows: Sequence[dict[str, Any]], conflict: Iterable[str], returning: Sequence[str]
 ) -> list[tuple[Any, ...]]:
     """Insert ``rows``, skipping those that conflict on ``conflict`` columns; the ``returning`` columns of
     the rows inserted (one statement: no read-back query)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from feedhub.ingest import store_feed
+from feedhub.fetch.ingest import store_feed
 from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.store.db import transaction
 from feedhub.store.models import Paper, PaperRepo, PaperRepro, Repo, Run, Source

@@ -14,11 +14,12 @@ import pytest
 from feedhub.digest import render_html
 from feedhub.digest.build import build
 from feedhub.digest.window import iso_week
-from feedhub.ingest import store_feed
+from feedhub.fetch.ingest import store_feed
 from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.sources import parse as parse_feed
 from feedhub.store.db import session_factory, transaction
 from feedhub.store.models import Source
+from tests.conftest import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium absent: apt-get install -y chromium to run the browser tests")
+        missing("/usr/bin/chromium absent: apt-get install -y chromium to run the browser tests")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -76,7 +77,7 @@ def _section_counts(page: Any) -> dict[str, int]:
 
 
 def test_sample_digest_renders_four_sections_and_a_screenshot(browser: Any, engine: Any, tmp_path: Path) -> None:
-    from feedhub.demo import load_demo
+    from feedhub.ops.demo import load_demo
 
     load_demo(engine)
     with session_factory(engine)() as s:

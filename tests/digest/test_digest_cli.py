@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 
-
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDHUB_")}
     env["FEEDHUB_HOME"] = str(home)

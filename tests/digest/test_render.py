@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 from email.policy import default
 
 import pytest
-from tests.digest.digestutil import Store, at, entry
 
 from feedhub.digest.api import make_digest, output_format, stored_digests
 from feedhub.digest.window import iso_week
 from feedhub.errors import InvalidInput
+from tests.digest.digestutil import Store, at, entry
 
 W08 = iso_week("2018-W08", "Asia/Seoul")
 

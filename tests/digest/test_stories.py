@@ -13,7 +13,6 @@ from feedhub.digest.stories import collect, github_repo
 from feedhub.digest.window import iso_week
 from feedhub.store.db import session_factory, transaction
 from feedhub.store.models import Saved
-
 from tests.digest.digestutil import Store, at, entry
 
 W08 = iso_week("2018-W08", "UTC")

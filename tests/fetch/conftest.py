@@ -10,11 +10,8 @@ from typing import Iterator
 
 import pytest
 
-from tests.httpserver import FeedServer
-
 from feedhub.fetch.http import FetchConfig  # noqa: E402
-
-
+from tests.httpserver import FeedServer
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ from feedhub.fetch.http import FetchConfig
 
 def add(engine: Any, url: str, kind: str = "rss", name: str | None = None) -> int:
     from feedhub.store.db import session_factory
-    from feedhub.subscriptions import SourceSpec, add_source
+    from feedhub.subscriptions.manage import SourceSpec, add_source
 
     with session_factory(engine)() as session, session.begin():
         source, _ = add_source(session, SourceSpec(kind=kind, url=url, name=name or url.rsplit("/", 1)[-1]))

@@ -55,7 +55,7 @@ def test_source_add_offline_adds_as_given_with_a_warning(tmp_path) -> None:
 
 
 def test_starter_set(tmp_path) -> None:
-    from feedhub.subscriptions import starter_specs
+    from feedhub.subscriptions.manage import starter_specs
 
     specs = starter_specs()
     arxiv = sorted(s.url.rsplit("/", 1)[1] for s in specs if s.kind == "arxiv")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tests.httpserver import Reply, rss
 
 from feedhub.errors import NotAFeed
 from feedhub.fetch.discover import discover, find_feed_links
+from tests.httpserver import Reply, rss
 
 HOME = b"""<!doctype html><html><head><title>Lab</title>
 <link rel="stylesheet" href="/style.css">

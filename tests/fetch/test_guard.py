@@ -7,10 +7,10 @@ import ipaddress
 from dataclasses import replace
 
 import pytest
-from tests.fetch.fetchutil import add, fetch, result
-from tests.httpserver import Reply, rss
 
 from feedhub.fetch.guard import AddressGuard, BlockedAddress, address_kind
+from tests.fetch.fetchutil import add, fetch, result
+from tests.httpserver import Reply, rss
 
 
 @pytest.mark.parametrize(

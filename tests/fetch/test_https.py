@@ -9,10 +9,10 @@ from typing import Iterator
 
 import pytest
 import trustme  # dev dependency: makes the test certificate authority and the server's certificate
-from tests.fetch.fetchutil import add, fetch, result, source_row
-from tests.httpserver import FeedServer, Reply, rss
 
 from feedhub.errors import FeedhubError
+from tests.fetch.fetchutil import add, fetch, result, source_row
+from tests.httpserver import FeedServer, Reply, rss
 
 
 @pytest.fixture()

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from feedhub.errors import FeedhubError
-from feedhub.opml import export_opml, import_opml, parse_opml
 from feedhub.store.db import session_factory
 from feedhub.store.models import Source
+from feedhub.subscriptions.opml import export_opml, import_opml, parse_opml
 
 FEEDLY = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="1.0">
@@ -100,7 +100,7 @@ def test_export_then_import_round_trips(engine, tmp_path, data) -> None:
 
 
 def test_export_keeps_kind_and_section_for_feedhub(engine) -> None:
-    from feedhub.subscriptions import SourceSpec, add_source
+    from feedhub.subscriptions.manage import SourceSpec, add_source
 
     with session_factory(engine)() as session, session.begin():
         add_source(session, SourceSpec(kind="github", url="https://github.com/pytorch/pytorch/releases.atom", name="PyTorch", section="code"))

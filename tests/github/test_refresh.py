@@ -8,23 +8,22 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import select
 
-from tests.httpserver import FeedServer, Reply, Request
-
 from feedhub.config import Settings
 from feedhub.errors import FeedhubError, InvalidInput
 from feedhub.github.client import BadToken
 from feedhub.github.refresh import list_repos, refresh_repos, saved_resume_at
-from feedhub.links.graph import ensure_repos, link_paper_repos
+from feedhub.papers.graph import ensure_repos, link_paper_repos
 from feedhub.store.db import session_factory
 from feedhub.store.models import Base, PaperRepo, Repo
+from tests.httpserver import FeedServer, Reply, Request
 
 TOKEN = "ghp_FEEDHUBfakeTOKEN0123456789abcdefXYZ"
 
@@ -48,6 +47,22 @@ REPOS: dict[str, dict[str, Any]] = {
 
 
 @dataclass
+class FakeClock:
+    """The time both the fake GitHub and feedhub read; sleeping moves it on, nothing waits."""
+
+    now: float = 1_519_200_000.0  # 2018-02-21
+
+    def time(self) -> float:
+        return self.now
+
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.now, timezone.utc)
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
 class FakeGitHub:
     """The REST API's answers for /repos/{o}/{n} and /repos/{o}/{n}/readme, with a primary rate limit."""
 
@@ -59,6 +74,7 @@ class FakeGitHub:
     reset_at: float = 0.0
     etags: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: FakeClock = field(default_factory=FakeClock)
 
     def rate_headers(self) -> dict[str, str]:
         return {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining),
@@ -66,7 +82,7 @@ class FakeGitHub:
 
     def __call__(self, r: Request) -> Reply:
         with self.lock:
-            now = time.time()
+            now = self.clock.time()
             if now >= self.reset_at:
                 self.reset_at, self.remaining = now + self.reset_in, self.limit
             if self.token and r.headers.get("authorization") != f"Bearer {self.token}":
@@ -119,7 +135,7 @@ def seed(engine) -> None:  # type: ignore[no-untyped-def]
 
 
 def refresh(tmp_path, engine, github, **kw):  # type: ignore[no-untyped-def]
-    return refresh_repos(settings(tmp_path, str(engine.url)), engine, base_url=github.server.url(""), **kw)
+    return refresh_repos(settings(tmp_path, str(engine.url)), engine, base_url=github.server.url(""), clock=github.clock.datetime, **kw)
 
 
 def test_metadata_readme_links_and_etags(tmp_path, engine, github) -> None:  # type: ignore[no-untyped-def]
@@ -175,32 +191,32 @@ def test_rate_limit_stops_remembers_and_resumes(tmp_path, engine, github) -> Non
     github.reset_in = 3
     s = settings(tmp_path, str(engine.url))
     base = github.server.url("")
-    report = refresh_repos(s, engine, base_url=base, all_repos=True)
+    report = refresh_repos(s, engine, base_url=base, all_repos=True, clock=github.clock.datetime)
     # 3 requests: repo + README of the first, then the second repository's metadata; the limit is spent,
     # so its README waits for the next run (neither its ETag nor its fetch time is kept)
     assert report.requests == 3 and report.rate_remaining == 0
     assert [(r.status, r.error) for r in report.results] == [("updated", None), ("updated", "README next time (rate limit)")]
     assert report.left == 1
     assert report.stopped and "rate limit" in report.stopped and "resumes after" in report.stopped
-    assert saved_resume_at(s, base) is not None  # remembered across processes (state file in the data dir)
+    assert saved_resume_at(s, base, github.clock.datetime) is not None  # remembered across processes (state file in the data dir)
     # started again before the reset: stops at once, without a request
     before = len(github.server.requests)
-    again = refresh_repos(s, engine, base_url=base, all_repos=True)
+    again = refresh_repos(s, engine, base_url=base, all_repos=True, clock=github.clock.datetime)
     assert len(github.server.requests) == before and again.left == 2 and "reached earlier" in (again.stopped or "")
     # --wait: sleeps until the reset, then finishes the one left
     slept: list[float] = []
 
     def sleep(seconds: float) -> None:
         slept.append(seconds)
-        time.sleep(seconds)
+        github.clock.sleep(seconds)
 
     github.limit = 4  # the next window has room for both, READMEs included
-    resumed = refresh_repos(s, engine, base_url=base, all_repos=True, wait=True, sleep=sleep)
+    resumed = refresh_repos(s, engine, base_url=base, all_repos=True, wait=True, sleep=sleep, clock=github.clock.datetime)
     assert slept and resumed.stopped is None
     # the one left, and the one whose README was put off (with its README now)
     assert sorted((r.full_name, r.status, r.error) for r in resumed.results) == [
         ("carpedm20/enas-pytorch", "updated", None), ("uber/horovod", "updated", None)]
-    assert saved_resume_at(s, base) is None
+    assert saved_resume_at(s, base, github.clock.datetime) is None
     with session_factory(engine)() as session:
         assert session.scalar(select(Repo).where(Repo.fetched_at.is_(None))) is None
 
@@ -215,7 +231,7 @@ def test_secondary_rate_limit_and_missing_repos(tmp_path, engine, github) -> Non
                                                                 headers={"Retry-After": "60"}, content_type="application/json"))
     report = refresh(tmp_path, engine, github, force=True, names=["carpedm20/ENAS-pytorch", "uber/horovod"])
     assert report.stopped and "secondary rate limit" in report.stopped and report.left == 2
-    assert 50 <= (report.resume_at.timestamp() - time.time()) <= 61
+    assert report.resume_at.timestamp() - github.clock.time() == 60
 
 
 @pytest.mark.parametrize("name", ["not a repo", "https://github.com/features/copilot", "owner/"])

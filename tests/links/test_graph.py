@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from feedhub.ingest import store_feed
-from feedhub.links.graph import link_repo_text
+from feedhub.fetch.ingest import store_feed
+from feedhub.papers.graph import link_repo_text
 from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.store.db import transaction
 from feedhub.store.models import Entry, EntryRepo, Paper, PaperEntry, PaperRepo, Repo, Source
@@ -130,8 +130,8 @@ def test_readme_hook(engine) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_sample_week_listing_and_newsletter(engine) -> None:  # type: ignore[no-untyped-def]
-    from feedhub.ingest import ingest_bytes
-    from feedhub.sample import SAMPLE_DIR
+    from feedhub.fetch.ingest import ingest_bytes
+    from feedhub.ops.sample import SAMPLE_DIR
 
     arxiv = add_source(engine, "arxiv", (SAMPLE_DIR / "arxiv-cs.LG.xml").as_uri())
     with transaction(engine) as s:

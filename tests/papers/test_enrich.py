@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from feedhub.config import Settings
-from feedhub.links.graph import BY_USER, ensure_papers, link_paper_repos
 from feedhub.papers.enrich import ArxivApiConfig, ArxivLookup, enrich_new_papers, enrich_papers, stub_ids
+from feedhub.papers.graph import BY_USER, ensure_papers, link_paper_repos
 from feedhub.store.db import transaction
 from feedhub.store.models import Entry, Paper, PaperEntry, Source
 from feedhub.store.types import utcnow

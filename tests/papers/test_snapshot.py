@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from feedhub.errors import FeedhubError
@@ -86,7 +87,7 @@ def test_an_older_version_never_overwrites_a_newer(engine, tmp_path: Path) -> No
 
 
 def test_fills_a_stub_and_keeps_first_seen(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from feedhub.links.graph import ensure_papers
+    from feedhub.papers.graph import ensure_papers
 
     with transaction(engine) as s:
         ensure_papers(s, ["1802.03268"])

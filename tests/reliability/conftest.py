@@ -13,7 +13,6 @@ from typing import Iterator
 
 import pytest
 
-
 from tests.httpserver import FeedServer, Reply, rss  # noqa: E402
 
 N_FEEDS = 30

@@ -4,7 +4,6 @@ no "database is locked" reaches the user, no duplicates, both fetches finish (th
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,11 @@ from .conftest import ITEMS, N_FEEDS, cli_env, run, start
 
 @pytest.mark.slow
 def test_two_fetches_a_digest_and_searches_at_once(tmp_path: Path, db_url: str, feeds: list[str]) -> None:
+    from feedhub.sources.base import SourceSpec
     from feedhub.store import open_store
     from feedhub.store.db import session_factory
     from feedhub.store.models import Entry
-    from feedhub.subscriptions import SourceSpec, add_source
+    from feedhub.subscriptions.manage import add_source
 
     home = tmp_path / "home"
     engine = open_store(db_url)
@@ -32,7 +32,6 @@ def test_two_fetches_a_digest_and_searches_at_once(tmp_path: Path, db_url: str, 
         "fetch-1": start(env, "fetch", "--allow-private", "--force", "--json"),
         "fetch-2": start(env, "fetch", "--allow-private", "--force", "--json"),
     }
-    time.sleep(0.3)
     procs["digest"] = start(env, "digest", "--week", "2018-W08", "--format", "json")
     for i, q in enumerate(["neural architecture search", "item", "author:peters", "cat:cs.LG"]):
         procs[f"search-{i}"] = start(env, "search", q, "--json")

@@ -19,9 +19,10 @@ ENTRY_KEYS = "SELECT source_id, key FROM entries"
 
 
 def _subscribe(home: Path, urls: list[str]) -> None:
+    from feedhub.sources.base import SourceSpec
     from feedhub.store import open_store
     from feedhub.store.db import session_factory
-    from feedhub.subscriptions import SourceSpec, add_source
+    from feedhub.subscriptions.manage import add_source
 
     engine = open_store(f"sqlite:///{home / 'feedhub.db'}")
     with session_factory(engine)() as session, session.begin():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime, timezone
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedhub.search import index as ix
 from feedhub.search.service import search
@@ -107,18 +107,24 @@ def hit_ids_with(settings, q, notify):  # type: ignore[no-untyped-def]
 def test_writers_take_turns(store) -> None:  # type: ignore[no-untyped-def]
     settings, engine = store
     messages: list[str] = []
+    told = threading.Event()
+
+    def notify(message: str) -> None:
+        messages.append(message)
+        told.set()
+
     with ix.writer_lock(settings.index_dir, notify=None):
         done = threading.Event()
 
         def other() -> None:
             # flock is per open file: a second open in another thread behaves like another process.
-            ix.sync(settings, engine, notify=messages.append)
+            ix.sync(settings, engine, notify=notify)
             done.set()
 
         th = threading.Thread(target=other)
         th.start()
-        time.sleep(0.5)
-        assert not done.is_set()  # waiting for us
+        assert told.wait(30)  # it said it waits for us ...
+        assert not done.is_set()  # ... and it does
     th.join(30)
     assert done.is_set() and "waiting" in messages[0]
 
@@ -135,9 +141,9 @@ def test_category_fast_path_reads_json_lists_like_json_loads(cats, sep, ascii_on
     import json
 
     text = json.dumps(cats, separators=(sep, ": "), ensure_ascii=ascii_only)
-    assert ix._categories(text) == [c.lower() for c in cats]
-    assert ix._categories(cats) == [c.lower() for c in cats]
+    assert ix.categories_of(text) == [c.lower() for c in cats]
+    assert ix.categories_of(cats) == [c.lower() for c in cats]
 
 
 def test_category_fast_path_rejects_what_is_not_a_list() -> None:
-    assert ix._categories(None) == [] and ix._categories("cs.LG") == [] and ix._categories('{"a": 1}') == []
+    assert ix.categories_of(None) == [] and ix.categories_of("cs.LG") == [] and ix.categories_of('{"a": 1}') == []

@@ -24,7 +24,7 @@ def corpus(engine):  # type: ignore[no-untyped-def]
     base = datetime(2018, 1, 1, tzinfo=U)
     with transaction(engine) as s:
         k = 0
-        for topic, words in TOPICS.items():
+        for _topic, words in TOPICS.items():
             w = words.split()
             for i in range(12):
                 k += 1

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from feedhub.errors import InvalidInput
-from feedhub.saved import export, list_saved, save, unsave
+from feedhub.search.saved import export, list_saved, save, unsave
 from feedhub.store.db import transaction
 from feedhub.store.models import Paper
 

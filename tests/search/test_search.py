@@ -59,7 +59,7 @@ def test_titles_weigh_more_than_abstracts(store) -> None:  # type: ignore[no-unt
 
 
 def test_options_filter(store) -> None:  # type: ignore[no-untyped-def]
-    from feedhub.timeparse import parse_date
+    from feedhub.links.dates import parse_date
 
     settings, _ = store
     assert ids(settings, "neural", since=parse_date("2015"), until=parse_date("2016", end=True)) == ["1512.03385"]

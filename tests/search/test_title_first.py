@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from feedhub.config import Settings
+from feedhub.search import compiler, schema
 from feedhub.search import index as ix
 from feedhub.search.query import parse_query
 from feedhub.store import open_store
@@ -36,16 +37,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
                         categories=[rng.choice(["cs.LG", "cs.CV"])], published_at=start + timedelta(days=rng.randint(0, 3000))))  # fmt: skip
     ix.rebuild(settings, engine, notify=None)
     engine.dispose()
-    opened = ix._open_dir(Path(settings.index_dir), settings.db_url)
+    opened = schema.open_dir(Path(settings.index_dir), settings.db_url)
     assert opened is not None
     return opened
 
 
 def _both(opened, text: str, limit: int):  # type: ignore[no-untyped-def]
-    compiled = ix.compile_query(opened, parse_query(text), lambda: {})
+    compiled = compiler.compile_query(opened, parse_query(text), lambda: {})
     searcher = opened.index.searcher()
     full = [(round(score, 4), addr.segment_ord, addr.doc) for score, addr in searcher.search(compiled.query, limit, count=False).hits]
-    fast = [(round(score, 4), addr.segment_ord, addr.doc) for score, addr in ix.top_hits(opened, searcher, compiled, limit)]
+    fast = [(round(score, 4), addr.segment_ord, addr.doc) for score, addr in compiler.top_hits(opened, searcher, compiled, limit)]
     return compiled, full, fast
 
 
@@ -60,14 +61,14 @@ def test_same_hits_scores_and_order_as_the_full_query(corpus, monkeypatch, text:
 
 def _spy(monkeypatch) -> list[bool]:  # type: ignore[no-untyped-def]
     used: list[bool] = []
-    real = ix._title_first_hits
+    real = compiler.title_first_hits
 
     def spy(*args, **kw):  # type: ignore[no-untyped-def]
         out = real(*args, **kw)
         used.append(out is not None)
         return out
 
-    monkeypatch.setattr(ix, "_title_first_hits", spy)
+    monkeypatch.setattr(compiler, "title_first_hits", spy)
     return used
 
 

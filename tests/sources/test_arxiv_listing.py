@@ -10,7 +10,7 @@ import pytest
 from feedhub.errors import InvalidInput, NotAFeed
 from feedhub.sources import parse
 from feedhub.sources.arxiv import is_listing_url, listing_url, split_authors
-from feedhub.subscriptions import resolve_spec
+from feedhub.subscriptions.manage import resolve_spec
 
 CHANNEL = """<?xml version="1.0" encoding="UTF-8"?>
 <rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/"

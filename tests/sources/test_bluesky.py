@@ -10,7 +10,7 @@ import pytest
 from feedhub.errors import InvalidInput, NotAFeed
 from feedhub.sources import parse
 from feedhub.sources.bluesky import rich_text
-from feedhub.subscriptions import resolve_spec
+from feedhub.subscriptions.manage import resolve_spec
 
 ADA = {"did": "did:plc:adaadaadaadaadaadaadaada", "handle": "ada.example.org", "displayName": "Ada Example"}
 LIN = {"did": "did:plc:linlinlinlinlinlinlinlinl", "handle": "lin.example.org", "displayName": "Lin"}

@@ -11,14 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from tests.httpserver import FeedServer, Reply, Request
-from tests.sources.test_bluesky import ADA, CARD, ENAS, LIN, SAM, list_feed, repost
-
 from feedhub.fetch.http import FetchConfig
 from feedhub.fetch.runner import fetch_sources
 from feedhub.store.db import session_factory
 from feedhub.store.models import Entry, EntryRepo, PaperEntry, PaperRepo, Repo, Source
-from feedhub.subscriptions import add_source, resolve_spec
+from feedhub.subscriptions.manage import add_source, resolve_spec
+from tests.httpserver import FeedServer, Reply, Request
+from tests.sources.test_bluesky import ADA, CARD, ENAS, LIN, SAM, list_feed, repost
 
 LIST_URL = "https://bsky.app/profile/ada.example.org/lists/3kmlpeople"
 LIST_URI = f"at://{ADA['did']}/app.bsky.graph.list/3kmlpeople"
@@ -115,7 +114,7 @@ def test_did_in_url_needs_no_lookup(engine, appview: FeedServer) -> None:  # typ
     ],
 )
 def test_api_errors_are_recorded(engine, appview: FeedServer, setup: str, needle: str) -> None:  # type: ignore[no-untyped-def]
-    from feedhub.social import bluesky
+    from feedhub.sources import bluesky
 
     bluesky._DIDS.clear()
     serve_list(appview, {"post": CARD}, handle_ok=setup != "bad-handle")
@@ -154,7 +153,7 @@ def test_profile_rss_is_a_plain_get(engine, appview: FeedServer, monkeypatch: py
     appview.route("/profile/ada.example.org/rss", Reply(body=body))
     # a profile RSS source whose URL points at the loopback server (kind forced: it is not bsky.app)
     with session_factory(engine)() as session, session.begin():
-        from feedhub.subscriptions import SourceSpec
+        from feedhub.subscriptions.manage import SourceSpec
 
         source, _ = add_source(session, SourceSpec(kind="bluesky", url=appview.url("/profile/ada.example.org/rss")))
     result = fetch(engine)

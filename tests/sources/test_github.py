@@ -9,7 +9,7 @@ import pytest
 from feedhub.errors import InvalidInput, NotAFeed
 from feedhub.sources import parse
 from feedhub.sources.github import classify_url, feed_url, parse_spec
-from feedhub.subscriptions import resolve_spec
+from feedhub.subscriptions.manage import resolve_spec
 
 SAMPLE = Path(__file__).resolve().parents[2] / "feedhub" / "data" / "sample" / "github-releases.atom"
 

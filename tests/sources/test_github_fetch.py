@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.httpserver import FeedServer, Reply
-from tests.sources.test_github import TAGS_ATOM
-
 from feedhub.fetch.http import FetchConfig
 from feedhub.fetch.runner import fetch_sources
 from feedhub.store.db import session_factory
 from feedhub.store.models import Entry, EntryRepo, PaperRepo, Repo
-from feedhub.subscriptions import SourceSpec, add_source
+from feedhub.subscriptions.manage import SourceSpec, add_source
+from tests.httpserver import FeedServer, Reply
+from tests.sources.test_github import TAGS_ATOM
 
 
 def test_tags_feed_links_repo_and_paper(engine) -> None:  # type: ignore[no-untyped-def]

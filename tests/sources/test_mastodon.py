@@ -6,7 +6,7 @@ import pytest
 
 from feedhub.errors import InvalidInput
 from feedhub.sources import parse
-from feedhub.subscriptions import resolve_spec
+from feedhub.subscriptions.manage import resolve_spec
 
 PROFILE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:webfeeds="http://webfeeds.org/rss/1.0" xmlns:media="http://search.yahoo.com/mrss/">

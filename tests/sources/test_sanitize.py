@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedhub.sources.sanitize import excerpt, plain_text, sanitize_html
+from feedhub.links.html import excerpt, plain_text, sanitize_html
 
 
 @pytest.mark.parametrize(

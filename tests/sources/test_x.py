@@ -9,7 +9,7 @@ import pytest
 
 from feedhub.errors import FeedhubError, InvalidInput, NotAFeed
 from feedhub.sources import parse
-from feedhub.subscriptions import resolve_spec
+from feedhub.subscriptions.manage import resolve_spec
 
 USERS = [{"id": "11", "name": "Ada Example", "username": "AdaExample"}, {"id": "22", "name": "Lin", "username": "lin_ml"}]
 

@@ -16,14 +16,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from tests.httpserver import FeedServer, Reply, Request
-from tests.sources.test_x import ORIGINAL, RETWEET, answer
-
 from feedhub.fetch.http import FetchConfig
 from feedhub.fetch.runner import fetch_sources
 from feedhub.store.db import session_factory
 from feedhub.store.models import Base, Entry, PaperEntry, Source
-from feedhub.subscriptions import add_source, resolve_spec
+from feedhub.subscriptions.manage import add_source, resolve_spec
+from tests.httpserver import FeedServer, Reply, Request
+from tests.sources.test_x import ORIGINAL, RETWEET, answer
 
 TOKEN = "AAAAfeedhubFAKEtoken-7c1e9b2d-DO-NOT-LEAK"
 LIST = "https://x.com/i/lists/1234567890"

@@ -8,11 +8,12 @@ from sqlalchemy import Engine, func, select
 
 from feedhub.config import Settings
 from feedhub.fetch.runner import SourceResult, fetch_local
-from feedhub.repro import sync_registry
-from feedhub.sample import SAMPLE_DIR, sample_feeds
+from feedhub.ops.sample import SAMPLE_DIR, sample_feeds
+from feedhub.papers.reproductions import sync_registry
+from feedhub.sources.base import SourceSpec
 from feedhub.store.db import session_factory
 from feedhub.store.models import Entry, Paper, Source
-from feedhub.subscriptions import SourceSpec, add_source
+from feedhub.subscriptions.manage import add_source
 
 
 @dataclass
@@ -74,6 +75,6 @@ def _enrich_offline(engine: Engine) -> None:
         from feedhub.papers.snapshot import import_snapshot
     except ImportError:
         return
-    from feedhub.sample import sample_snapshot
+    from feedhub.ops.sample import sample_snapshot
 
     import_snapshot(engine, sample_snapshot(), quiet=True)

@@ -18,7 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedhub.errors import FeedhubError, InvalidInput
-from feedhub.store.models import SECTIONS, SOURCE_KINDS, Source
+from feedhub.links.files import TooLarge, read_capped
+from feedhub.sources.kinds import SECTIONS, SOURCE_KINDS
+from feedhub.store.models import Source
 
 MAX_OPML_BYTES = 15 * 1024 * 1024
 SECTION_ALIASES = {
@@ -55,15 +57,11 @@ class ImportReport:
 
 def read_opml_file(path: Path) -> bytes:
     try:
-        if path.stat().st_size > MAX_OPML_BYTES:
-            raise FeedhubError(f"{path} is over {MAX_OPML_BYTES // 1024 // 1024} MiB; that is not a subscription list")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{path} is a directory; give the .opml file") from None
-    except OSError as exc:
-        raise FeedhubError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return read_capped(path, MAX_OPML_BYTES, "subscription list (OPML)")
+    except TooLarge:
+        raise
+    except FeedhubError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 def parse_opml(data: bytes, name: str = "the file") -> list[OpmlFeed]:
@@ -109,7 +107,7 @@ def section_for(folder: list[str]) -> str | None:
 
 def import_opml(session: Session, data: bytes, name: str = "the file") -> ImportReport:
     """Add every feed of an OPML list; duplicates (already subscribed, or listed twice) are reported, not added."""
-    from feedhub.subscriptions import add_source, resolve_spec
+    from feedhub.subscriptions.manage import add_source, resolve_spec
 
     report = ImportReport()
     seen: set[str] = set()

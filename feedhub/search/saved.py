@@ -13,22 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedhub.errors import InvalidInput
+from feedhub.links.ids import normalize_arxiv_id
 from feedhub.store.models import Paper, Saved
 from feedhub.store.types import utcnow
 
 _TAG = re.compile(r"^[\w][\w.\-/+]*$", re.UNICODE)
-
-
-def paper_id_from(text: str) -> str:
-    """'1706.03762', 'arXiv:1706.03762v5', 'https://arxiv.org/abs/1706.03762' -> '1706.03762'."""
-    from feedhub.links.ids import find_arxiv_ids
-    from feedhub.search.query import normalize_arxiv_id
-
-    value = text.strip()
-    found = normalize_arxiv_id(value) or next(iter(find_arxiv_ids(value)), None)
-    if not found:
-        raise InvalidInput(f"{text!r} is not an arXiv id; give e.g. 1706.03762, arXiv:1706.03762 or its arxiv.org URL")
-    return found
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:
@@ -55,11 +44,11 @@ class SaveResult:
 
 def save(session: Session, paper_ref: str, tags: Iterable[str] = (), note: str | None = None) -> SaveResult:
     """Save a paper (tags are added to any it already has). An unknown but valid id becomes a stub."""
-    pid = paper_id_from(paper_ref)
+    pid = normalize_arxiv_id(paper_ref)
     new_tags = clean_tags(tags)
     stub = False
     if session.get(Paper, pid) is None:
-        from feedhub.links.graph import ensure_papers
+        from feedhub.papers.graph import ensure_papers
 
         ensure_papers(session, [pid])
         stub = True
@@ -76,7 +65,7 @@ def save(session: Session, paper_ref: str, tags: Iterable[str] = (), note: str |
 
 def unsave(session: Session, paper_ref: str, tags: Iterable[str] = ()) -> list[str] | None:
     """Remove the paper from the saved list, or only the given tags. Returns the tags left (None: removed)."""
-    pid = paper_id_from(paper_ref)
+    pid = normalize_arxiv_id(paper_ref)
     row = session.get(Saved, pid)
     if row is None:
         raise InvalidInput(f"{pid} is not saved; `feedhub saved` lists your saved papers")

@@ -2,88 +2,64 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedhub.errors import InvalidInput
-from feedhub.store.models import SECTIONS, SOURCE_KINDS, Entry, Source
-
-
-@dataclass
-class SourceSpec:
-    kind: str
-    url: str
-    name: str = ""
-    section: str | None = None
-    options: dict[str, object] | None = None
-
-
-# Shorthands such as `arxiv:cs.LG` or `github:owner/name`: prefix -> function(rest, spec) -> SourceSpec.
-SHORTHANDS: dict[str, Callable[[str, SourceSpec], SourceSpec]] = {}
-
-
-def _arxiv_shorthand(rest: str, spec: SourceSpec) -> SourceSpec:
-    from feedhub.sources.arxiv import listing_url
-
-    url = listing_url(rest)
-    return SourceSpec(kind="arxiv", url=url, name=f"arXiv {url.rsplit('/', 1)[1]}", section="papers")
-
-
-SHORTHANDS["arxiv"] = _arxiv_shorthand
-
-
-def _social(name: str) -> Callable[[str, SourceSpec], SourceSpec]:
-    def shorthand(rest: str, spec: SourceSpec) -> SourceSpec:
-        from feedhub.social import urls
-
-        return getattr(urls, name)(rest, spec)  # type: ignore[no-any-return]
-
-    return shorthand
-
-
-# github:owner/name[@branch] (releases; tags/commits via options), github:user, bsky:, mastodon:, x: (issue 4)
-SHORTHANDS.update(github=_social("github_shorthand"), bsky=_social("bsky_shorthand"),
-                  mastodon=_social("mastodon_shorthand"), x=_social("x_shorthand"))  # fmt: skip
+from feedhub.sources import kinds
+from feedhub.sources.base import SourceSpec
+from feedhub.sources.kinds import SECTIONS
+from feedhub.store.models import Entry, Source
 
 
 def resolve_spec(url: str, *, name: str | None = None, section: str | None = None, kind: str | None = None,
                  options: dict[str, object] | None = None) -> SourceSpec:  # fmt: skip
-    """Turn what the user typed into a source spec; a one-line InvalidInput when it cannot be a source."""
+    """Turn what the user typed into a source spec; a one-line InvalidInput when it cannot be a source.
+
+    A shorthand (``arxiv:cs.LG``, ``github:owner/name``) goes to its kind; a plain URL is offered to each
+    kind's recognizer in the table's order (only the forced kind's with ``--kind``); else it is a feed."""
     url = url.strip()
+    options = dict(options or {})
     if section is not None and section not in SECTIONS:
         raise InvalidInput(f"unknown section {section!r}; use one of: {', '.join(SECTIONS)}")
-    if kind is not None and kind not in SOURCE_KINDS:
-        raise InvalidInput(f"unknown kind {kind!r}; use one of: {', '.join(SOURCE_KINDS)}")
+    forced = kinds.kind(kind) if kind is not None else None
     prefix, sep, rest = url.partition(":")
-    if sep and prefix.lower() in SHORTHANDS and not rest.startswith("//"):
-        spec = SHORTHANDS[prefix.lower()](rest, SourceSpec(kind=kind or prefix.lower(), url=url, options=dict(options or {})))
+    spec: SourceSpec | None = None
+    if sep and prefix.lower() in kinds.SHORTHANDS and not rest.startswith("//"):
+        owner = kinds.SHORTHANDS[prefix.lower()]
+        spec = owner.function(owner.shorthands[prefix.lower()])(rest, options)
     else:
-        spec = SourceSpec(kind=kind or "rss", url=_check_url(url))
-        if spec.kind == "rss" and _is_arxiv_listing(spec.url):  # a plain rss.arxiv.org URL is a listing
-            spec.kind, spec.section = "arxiv", "papers"
-            spec.name = spec.name or f"arXiv {spec.url.rstrip('/').rsplit('/', 1)[-1]}"
-        elif kind in (None, "github", "bluesky", "mastodon", "x", "bridge"):  # GitHub, Bluesky, ... URLs
-            from feedhub.social.urls import recognize
-
-            spec = recognize(spec.url, kind, dict(options or {})) or spec
+        checked = _check_url(url)
+        if checked.startswith(("http://", "https://")):
+            for k in ([forced] if forced else kinds.KINDS.values()):
+                if k.recognizer:
+                    spec = k.function(k.recognizer)(checked, forced is not None, options)
+                    if spec is not None:
+                        break
+        spec = spec or SourceSpec(kind=forced.name if forced else "rss", url=checked)
+    if forced is not None and spec.kind != forced.name and not (forced.name == "jsonfeed" and spec.kind == "rss"):
+        raise InvalidInput(f"{url} is a {spec.kind} source, not {forced.name}; drop --kind")
+    if forced is not None:
+        spec.kind = forced.name
+    accepted = kinds.KINDS[spec.kind].options
+    for key, value in options.items():
+        if key not in accepted:
+            owners = [k for k in kinds.KINDS.values() if key in k.options]
+            flag = owners[0].options[key].format(value=value) if owners else key
+            where = " and ".join(k.label or f"{k.name} sources" for k in owners) or "no sources"
+            raise InvalidInput(f"{flag} applies to {where} only; {spec.url} is a {spec.kind} source")
     if options:  # per-source settings (max_posts, ...): the user's override the defaults
         spec.options = {**(spec.options or {}), **options}
     if name:
         spec.name = name
     if section:
         spec.section = section
+    elif spec.section is None:
+        spec.section = kinds.KINDS[spec.kind].section
     return spec
-
-
-def _is_arxiv_listing(url: str) -> bool:
-    from feedhub.sources.arxiv import is_listing_url
-
-    return is_listing_url(url)
 
 
 def _check_url(url: str) -> str:
@@ -196,7 +172,7 @@ def source_json(source: Source, entries: int | None = None) -> dict[str, object]
     return data
 
 
-STARTER_FILE = Path(__file__).resolve().parent / "data" / "starter.toml"
+STARTER_FILE = Path(__file__).resolve().parents[1] / "data" / "starter.toml"
 
 
 def starter_specs(path: Path | None = None) -> list[SourceSpec]:

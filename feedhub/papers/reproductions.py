@@ -10,12 +10,13 @@ import importlib.util
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from feedhub.errors import FeedhubError, InvalidInput
+from feedhub.store.db import session_factory
 from feedhub.store.models import Paper, PaperRepro, Run
 from feedhub.store.types import utcnow
 from feedhub.store.upsert import upsert
@@ -41,7 +42,7 @@ def sync_registry(session: Session) -> int:
     """Link every registered reproduction to its arXiv papers, creating the papers if absent
     (with the registry's title and authors, until the arXiv API or a snapshot fills in the rest)."""
     now = utcnow()
-    papers: dict[str, dict[str, object]] = {}
+    papers: dict[str, dict[str, Any]] = {}
     links: list[dict[str, object]] = []
     for rep in _registry().all_reproductions():
         for paper in rep.papers:
@@ -59,9 +60,39 @@ def sync_registry(session: Session) -> int:
             stub = session.get(Paper, pid)
             if stub is not None and not stub.title:
                 stub.title = str(row["title"])
-                stub.authors = list(row["authors"])  # type: ignore[arg-type]
+                stub.authors = list(row["authors"])
         upsert(session, PaperRepro.__table__, links, conflict=("paper_id", "repro_name"))
     return len(links)
+
+
+def registry_links() -> set[tuple[str, str]]:
+    """(arXiv id, reproduction name) for every paper every registered reproduction is linked to."""
+    return {(paper.arxiv, rep.name) for rep in _registry().all_reproductions() for paper in rep.papers if paper.arxiv}
+
+
+def reconcile_registry(engine: Engine) -> int:
+    """Link every stored paper that a registered reproduction is about to that reproduction; called on
+    every store open, so a fresh user's digest, `paper show` and search show reproductions without
+    `repro list` first. Two small SELECTs when nothing is missing; writes only the missing links (papers
+    are never created here: `repro list`, `repro run` and the demo add the registry's own papers).
+    Returns the links written."""
+    from sqlalchemy.exc import DBAPIError
+
+    wanted = registry_links()
+    if not wanted:
+        return 0
+    try:
+        with engine.connect() as conn:
+            stored = set(conn.scalars(select(Paper.arxiv_id).where(Paper.arxiv_id.in_(sorted({p for p, _ in wanted})))))
+            have = {(r[0], r[1]) for r in conn.execute(select(PaperRepro.paper_id, PaperRepro.repro_name))}
+        missing = [{"paper_id": p, "repro_name": n, "provenance": "registry"} for p, n in sorted(wanted - have) if p in stored]
+        if not missing:
+            return 0
+        with session_factory(engine)() as session, session.begin():
+            upsert(session, PaperRepro.__table__, missing, conflict=("paper_id", "repro_name"))
+    except DBAPIError:  # a read-only or busy store: the links are derived, the next open writes them
+        return 0
+    return len(missing)
 
 
 def last_runs(session: Session) -> dict[str, Run]:

@@ -13,10 +13,10 @@ from typing import Mapping
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from feedhub.links.html import plain_text, sanitize_html
 from feedhub.links.urls import canonical_url, strip_tracking
 from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.sources import parse as parse_bytes
-from feedhub.sources.sanitize import plain_text, sanitize_html
 from feedhub.store.models import Entry, Source
 from feedhub.store.types import utcnow
 from feedhub.store.upsert import insert_returning
@@ -143,7 +143,7 @@ def store_feed(session: Session, source: Source | SourceRef, feed: ParsedFeed, n
     stats.updated = len(updates)
     stats.changed_entry_ids = inserted_ids + [int(u["id"]) for u in updates]  # type: ignore[call-overload]
     if stats.changed_entry_ids:
-        from feedhub.links.graph import EntryText, link_entries
+        from feedhub.papers.graph import EntryText, link_entries
 
         # The rows are in hand: the linker scans them instead of reading them back.
         known = {

@@ -1,0 +1,55 @@
+"""Reading local files safely: the one bounded read and the one gzip-sniffing open.
+
+A file's reported size is not trusted (``/dev/zero`` and ``/proc`` files report 0): reads stop after
+the limit's bytes have actually been read.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import BinaryIO
+
+from feedhub.errors import FeedhubError
+
+MiB = 1024 * 1024
+
+
+class TooLarge(FeedhubError):
+    """A file larger than what it may be for."""
+
+
+def read_capped(path: Path, limit: int, what: str = "file") -> bytes:
+    """At most ``limit`` bytes of ``path``; ``TooLarge`` (one line) when there are more, and a one-line
+    ``FeedhubError`` when it cannot be read. ``what`` names it in the messages ("feed file", "OPML file")."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise FeedhubError(f"cannot read {path}: no such file") from None
+    except IsADirectoryError:
+        raise FeedhubError(f"cannot read {path}: it is a directory, not a {what}") from None
+    except PermissionError:
+        raise FeedhubError(f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise FeedhubError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise TooLarge(f"{path} is over the {_size(limit)} limit for a {what}; not read")
+    return data
+
+
+def open_maybe_gzip(path: Path) -> tuple[BinaryIO, BinaryIO, bool]:
+    """(stream of the content, the raw file for progress, compressed?) for a plain or gzip file."""
+    try:
+        raw = open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise FeedhubError(f"cannot read {path}: {exc.strerror or exc}; check the path") from None
+    magic = raw.read(2)
+    raw.seek(0)
+    if magic == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw, mode="rb"), raw, True  # type: ignore[return-value]
+    return raw, raw, False
+
+
+def _size(limit: int) -> str:
+    return f"{limit // MiB} MiB" if limit >= MiB else f"{limit // 1024} KiB"

@@ -1,0 +1,1 @@
+"""Search: the index (tantivy), the query language, saved papers and recommendations."""

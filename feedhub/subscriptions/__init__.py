@@ -1,0 +1,1 @@
+"""Sources: adding, listing and changing them, and OPML import/export."""
