@@ -104,6 +104,38 @@ def run(
         console.print(f"figure: {fig}")
 
 
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="The report: a .html page or a .md file (figures go beside it).")] = Path("report.html"),
+    quick: Annotated[bool, typer.Option("--quick", help="Every experiment at its quick size (<= 60 s each; the default).")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Every experiment at full size: more seeds and steps (long).")] = False,
+    smoke: Annotated[bool, typer.Option("--smoke", hidden=True, help="Seconds; proves the pipeline (tests).")] = False,
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="Run only this reproduction (repeatable); the rest show as not run.")] = None,
+) -> None:
+    """Run every reproduction and check, and write the page a reviewer reads: each claim, its paper,
+    design, verdict with numbers and interval, figures, and the count (checks apart).
+
+    Example: feedhub repro report --quick --out report.html
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from feedhub.errors import InvalidInput
+    from feedhub.papers.reproductions import write_report
+
+    if quick and full:
+        raise InvalidInput("give one of --quick and --full")
+    mode = "smoke" if smoke else ("full" if full else "quick")
+    app_ctx = app_context(ctx)
+    if app_ctx.interactive:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=app_ctx.err, transient=True) as bar:
+            task = bar.add_task(f"report ({mode})", total=1.0)
+            path = write_report(out, mode, names=only, progress=lambda msg, frac: bar.update(task, completed=frac, description=msg))
+    else:
+        path = write_report(out, mode, names=only)
+    app_ctx.console.print(f"wrote {path}")
+
+
 def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"

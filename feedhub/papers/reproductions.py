@@ -124,6 +124,28 @@ def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
+REPORT_MODES = ("smoke", "quick", "full")
+
+
+def write_report(out: Path, mode: str = "quick", names: list[str] | None = None,
+                 progress: Callable[[str, float], None] | None = None) -> Path:  # fmt: skip
+    """Run every reproduction and check in ``mode`` and write the reviewer's page (``.html`` or ``.md``):
+    each claim, its paper, design, verdict with its numbers and interval, figures, and the honest count."""
+    if out.suffix.lower() not in (".html", ".htm", ".md"):
+        raise InvalidInput(f"cannot tell the report's format from {out.name!r}; end the name in .html or .md")
+    if mode not in REPORT_MODES:
+        raise InvalidInput(f"unknown mode {mode!r}; use one of: {', '.join(REPORT_MODES)}")
+    if not torch_available():
+        raise FeedhubError(f"reproductions need PyTorch, which is not installed: {INSTALL_HINT}")
+    if not out.parent.is_dir():
+        raise InvalidInput(f"no such folder: {out.parent}; create it or write the report elsewhere")
+    for name in names or ():
+        get_reproduction(name)  # an unknown name is one line listing the valid ones
+    from reproductions.report import write_report as write
+
+    return write(out, mode, names=names, progress=progress)
+
+
 @dataclass
 class RunOutcome:
     run_id: int

@@ -74,3 +74,30 @@ def test_without_torch_says_how_to_install(tmp_path: Path, monkeypatch: pytest.M
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 1
     assert "pip install 'feedhub[repro]'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_report_lists_every_claim_and_counts_checks_apart(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    done = feedhub(tmp_path / "home", "repro", "report", "--smoke", "--only", "sigmoid-saturation", "--only", "running-average", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    for rep in all_reproductions():
+        assert rep.name in text and rep.claim.split(".")[0][:40] in text, rep.name
+    assert "not run" in text  # the others, honestly counted as such
+    html_out = tmp_path / "report.html"
+    again = feedhub(tmp_path / "home", "repro", "report", "--smoke", "--only", "running-average", "--out", str(html_out))
+    assert again.returncode == 0, again.stderr
+    page = html_out.read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html") and "<script" not in page.lower()
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (("--out", "report.pdf"), "end the name in .html or .md"),
+    (("--only", "adamm", "--out", "r.md"), "unknown reproduction 'adamm'"),
+    (("--quick", "--full"), "give one of --quick and --full"),
+])
+def test_report_bad_input_is_one_line(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
+    done = feedhub(tmp_path / "home", "repro", "report", *args)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and needle in lines[0], done.stderr

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-from reproductions.core import VERDICTS, RunContext
+from reproductions.core import RunContext
 from reproductions.registry import get
+from tests.reproductions import assert_judged
 
 
 def test_augmentation_smoke_run(tmp_path) -> None:
@@ -13,7 +14,7 @@ def test_augmentation_smoke_run(tmp_path) -> None:
     assert rep.topic == "augment"
     assert {p.link() for p in rep.papers} >= {"https://arxiv.org/abs/1512.03385"}
     result = rep.run(RunContext(smoke=True, out_dir=tmp_path))
-    assert result.verdict in VERDICTS
+    assert_judged(result)
     for m in result.metrics:
         assert m.values and all(math.isfinite(v) for v in m.values), m.name
     names = {p.name for p in result.figures}

@@ -10,8 +10,9 @@ import sys
 
 import pytest
 
-from reproductions.core import VERDICTS, Result, RunContext
+from reproductions.core import Result, RunContext
 from reproductions.registry import get
+from tests.reproductions import assert_judged
 
 NAMES = [
     "sgd-problems",
@@ -50,7 +51,7 @@ def test_entry_metadata(name: str) -> None:
 def test_smoke_run(name: str, tmp_path) -> None:
     result = get(name).run(RunContext(smoke=True, out_dir=tmp_path))
     assert isinstance(result, Result)
-    assert result.verdict in VERDICTS
+    assert_judged(result, get(name).kind)
     assert result.reason and result.measured
     assert result.metrics
     for metric in result.metrics:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from reproductions.core import VERDICTS, RunContext
+from reproductions.core import RunContext
 from reproductions.registry import UnknownReproduction, all_reproductions, get
+from tests.reproductions import assert_judged
 
 TOPICS = {"activations", "optimizers", "schedules", "regularizers", "augment", "transfer"}
 
@@ -39,7 +40,8 @@ def test_unknown_name_lists_the_valid_ones() -> None:
 def test_a_run_creates_its_output_folder(tmp_path: Path) -> None:
     out = tmp_path / "not" / "yet" / "there"
     result = get("adagrad-sparse").run(RunContext(smoke=True, out_dir=out))
-    assert result.verdict in VERDICTS and result.figures
+    assert_judged(result)
+    assert result.figures
     assert all(Path(f).parent == out and Path(f).exists() for f in result.figures)
     assert result.params["mode"] == "smoke" and result.seconds > 0
 

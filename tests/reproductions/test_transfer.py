@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from reproductions.core import VERDICTS, Result, RunContext
+from reproductions.core import Result, RunContext
 from reproductions.registry import get
 from reproductions.transfer import (
     STAGES,
@@ -24,6 +24,7 @@ from reproductions.transfer import (
     trainable_parameters,
     transfer,
 )
+from tests.reproductions import assert_judged
 
 
 @pytest.fixture(autouse=True)
@@ -311,7 +312,7 @@ def test_catalogue_does_not_import_torch() -> None:
 def test_smoke_run_gives_a_valid_result_with_figures(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = get("transfer-learning").run(RunContext(smoke=True, out_dir=tmp_path))
     assert isinstance(result, Result)
-    assert result.verdict in VERDICTS and result.reason
+    assert_judged(result)
     assert result.metrics and all(m.values and all(math.isfinite(v) for v in m.values) for m in result.metrics)
     acc = [v for m in result.metrics if "test accuracy" in m.name for v in m.values]
     assert len(acc) == 28 and all(0.0 <= v <= 1.0 for v in acc)
