@@ -126,7 +126,7 @@ def _authors(rec: dict[str, Any]) -> list[str]:
                 if name:
                     out.append(name)
             return out
-        except (TypeError, IndexError):
+        except (TypeError, LookupError):  # [[]], [{}], [3]: a malformed list is ignored, the string is used
             out = []
     text = rec.get("authors")
     if not text or not isinstance(text, str):

@@ -247,3 +247,11 @@ def test_sqlite_import_checkpoints_in_the_background_and_restores_the_connection
     wal = Path(db + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0  # everything checkpointed into the file
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM papers").fetchone()[0] == 50
+
+
+@pytest.mark.parametrize("parsed", [[{}], [[]], [3], [None], [{"0": "x"}]])
+def test_malformed_authors_parsed_falls_back_to_the_authors_string(parsed) -> None:  # type: ignore[no-untyped-def]
+    from feedhub.papers.snapshot import _authors
+
+    assert _authors({"authors_parsed": parsed, "authors": "Ada Lovelace and Alan Turing"}) in (
+        ["Ada Lovelace", "Alan Turing"], ["Ada Lovelace and Alan Turing"])
