@@ -17,6 +17,8 @@ import re
 import zlib
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from feedhub.links.urls import strip_tracking
+
 MAX_DEPTH = 3
 URL_PARAMS = ("url", "u", "l", "link", "redirect", "redirect_url", "redirect_uri", "target", "dest", "destination",
               "to", "goto", "r", "href", "e", "q")  # fmt: skip
@@ -29,7 +31,7 @@ _TRACKER_HOST = re.compile(
     re.I,
 )
 _REDIRECT_PATH = re.compile(r"/(redirect|click|c|ls|l|r|track|t|out|link|url|ss)(/|$)", re.I)
-_B64 = re.compile(r"^[A-Za-z0-9_\-+/=]{12,}$")
+_B64 = re.compile(r"^[A-Za-z0-9_\-+/=]{12,}$|^eyJ[A-Za-z0-9_\-=]+\.[A-Za-z0-9_\-.=]*$")
 
 
 def looks_like_tracker(url: str) -> bool:
@@ -129,4 +131,4 @@ def unwrap_redirect(url: str) -> str:
         if not found or found == current:
             break
         current = found
-    return current
+    return strip_tracking(current) if current != url else url

@@ -37,7 +37,7 @@ ESSAY_BLURB = 1200  # an item's text beyond this (median): the "issue" is an ess
 _BLOCK = frozenset({"p", "li", "td", "th", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "table",
                     "ul", "ol", "section", "article", "header", "footer", "dd", "dt", "pre", "figcaption", "center"})  # fmt: skip
 _HEADING = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_SKIP = frozenset({"script", "style", "head", "title", "template", "svg"})
+_SKIP = frozenset({"script", "style", "title", "template", "svg"})  # not <head>: Outlook comments hide its end
 _SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u034f\xad]+")
 _BOILER_LINK = re.compile(
     r"unsubscribe|manage (your )?(subscription|preferences|email)|update (your )?preferences|email preferences|"
@@ -79,6 +79,7 @@ _BOILER_SENTENCE = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 _BULLET = re.compile(r"^[\s▶►•·\-–—*#>|:]+")
 _LEAD_SEP = re.compile(r"^[\s—–\-:|·.,]+")
+_TITLE_SEP = re.compile(r"^\s*([—–\-:|·(]|\.(\s|$))")
 _ISSUE_TITLE = re.compile(r"\b(issue|weekly|newsletter|digest|roundup|round-up|week(s)? ending|this week|edition|#\s?\d+|no\.\s?\d+|vol\.?\s?\d+|"
                           r"last week in|import ai|the batch)\b", re.I)  # fmt: skip
 
@@ -135,6 +136,7 @@ class _Blocks(HTMLParser):
         self._bold_chars = 0
         self._heading = 0
         self._breaks: list[int] = []
+        self._li = 0
 
     def _text(self) -> str:
         return "".join(self._parts)
@@ -156,11 +158,14 @@ class _Blocks(HTMLParser):
                 lt = _norm(link.text)
                 pos = text.find(lt) if lt else -1
                 links.append(_Link(link.href, lt, pos if pos >= 0 else len(text)))
-            self.blocks.append(_Block(tag, text, links, heading=self._heading > 0 or tag in _HEADING,
+            self.blocks.append(_Block("li" if self._li else tag, text, links, heading=self._heading > 0 or tag in _HEADING,
                                       bold_chars=self._bold_chars, lines=lines))  # fmt: skip
         self._parts, self._links, self._bold_chars, self._breaks = [], [], 0, []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":
+            self._skip = 0  # a </head> hidden in an Outlook conditional comment must not hide the body
+            return
         if tag in _SKIP:
             self._skip += 1
             return
@@ -168,6 +173,8 @@ class _Blocks(HTMLParser):
             self._flush(tag)
             if tag in _HEADING:
                 self._heading += 1
+            if tag == "li":
+                self._li += 1
         elif tag == "br":
             self._breaks.append(len(self._text()))
         elif tag in ("b", "strong"):
@@ -186,6 +193,8 @@ class _Blocks(HTMLParser):
             self._flush(tag)
             if tag in _HEADING:
                 self._heading = max(0, self._heading - 1)
+            if tag == "li":
+                self._li = max(0, self._li - 1)
         elif tag in ("b", "strong"):
             self._bold = max(0, self._bold - 1)
         elif tag == "a":
@@ -256,6 +265,7 @@ def _markdown_blocks(text: str) -> list[_Block]:
             flush()
             para.append(re.sub(r"^\s*([-*+]|\d+\.)\s+", "", line))
             flush()
+            blocks[-1].tag = "li"
         else:
             para.append(line.strip())
     flush()
@@ -272,7 +282,7 @@ def _is_url_text(text: str) -> bool:
 
 def _titleish(text: str) -> bool:
     words = text.split()
-    return 2 <= len(words) <= 30 and len(text) <= TITLE_MAX and not _is_url_text(text) and not _BOILER_LINK.search(text)
+    return (2 <= len(words) <= 30 or (len(words) == 1 and "/" in text.strip("/"))) and len(text) <= TITLE_MAX and len(text) <= TITLE_MAX and not _is_url_text(text) and not _BOILER_LINK.search(text)
 
 
 def _pseudo_heading(block: _Block) -> bool:
@@ -327,8 +337,11 @@ def _candidate(block: _Block, inline_ok: bool) -> tuple[str, _Link, str] | None:
     start = max(0, first.start - offset)
     # 1. the block opens with a title link (or is a heading that is a link)
     if first.text and _titleish(first.text) and (start <= 3 or block.heading):
-        blurb = _LEAD_SEP.sub("", text[start + len(first.text) :])
-        return first.text, first, blurb
+        after = text[start + len(first.text) :]
+        # a title link stands apart from its blurb ("<a>Title</a> — blurb"); one that runs on into its
+        # sentence ("<a>The actual answer</a> is ...") is prose, not an item
+        if not after.strip() or block.heading or block.tag == "li" or _TITLE_SEP.match(after) or len(block.lines) > 1 and block.lines[0].endswith(first.text):
+            return first.text, first, _LEAD_SEP.sub("", after)
     # 2. a short title line, then the link (a URL as its text): "How programs are loaded<br>https://..."
     if block.lines and len(block.lines) >= 2 and _titleish(_BULLET.sub("", block.lines[0])) and not _is_url_text(block.lines[0]):
         head = _BULLET.sub("", block.lines[0])
