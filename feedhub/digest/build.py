@@ -21,7 +21,7 @@ from feedhub.digest import i18n
 from feedhub.digest.i18n import SECTION_ORDER
 from feedhub.digest.score import evidence, order_key, score
 from feedhub.digest.sections import assign
-from feedhub.digest.stories import Item, Story, chunks, collect
+from feedhub.digest.stories import Item, Story, chunks, collect, own_key
 from feedhub.digest.window import Window
 from feedhub.links.html import excerpt, plain_text
 from feedhub.store.models import Digest, Paper
@@ -32,6 +32,7 @@ MAX_AUTHORS = 3
 MAX_CODE = 3
 MAX_RELATED = 3
 MAX_WHY_LINKS = 5
+MIN_LINKED_VOTERS = 2  # a page nobody shared needs this many posts linking it to stand as a story
 SUMMARY_CHARS = 220
 _ARXIV_SUFFIX = re.compile(r"\s*\(arXiv:[^)]*\)\s*$", re.I)
 
@@ -71,6 +72,8 @@ def build(session: Session, window: Window, *, lang: str = "en", per_section: in
         found = evidence(story)
         if story.shown_before and "people" not in found:
             continue  # featured before, and nobody new pointed at it this week
+        if not story.members and story.kind in ("url", "repo") and len(story.voters()) < MIN_LINKED_VOTERS:
+            continue  # a page one article links in passing is not a story of its own
         if not found:  # a listed paper nobody pointed at, without code or interest: a candidate, not a story
             if story.section == "papers":
                 papers_without_evidence += 1
@@ -84,7 +87,7 @@ def build(session: Session, window: Window, *, lang: str = "en", per_section: in
     shown = [s for ss in chosen.values() for s in ss] + also
     details = _details(session, shown)
     notes = {sec: "" for sec in SECTION_ORDER}
-    if len(chosen["papers"]) < per_section:
+    if len(chosen["papers"]) < per_section and stories:
         notes["papers"] = i18n.papers_note(lang, len(chosen["papers"]), papers_without_evidence)
     return {
         "format": FORMAT,
@@ -301,6 +304,8 @@ def why(story: Story, lang: str) -> tuple[str, list[dict[str, str]]]:
     links: list[dict[str, str]] = []
     seen: set[str] = set()
     for _, item in sorted(voters.values(), key=lambda v: (-v[0], v[1].id, v[1].sub)):
+        if item.role == "entry" and own_key(item)[1] == story.key:
+            continue  # the story itself, not a mention of it
         url = safe_url(item.link) if item.role != "item" else None
         label = (item.authors[0] if item.authors and item.role != "item" else item.source_name) or "?"
         if label in seen:

@@ -152,7 +152,7 @@ def body(model: dict[str, Any], *, explain: bool = False) -> str:
         t=lambda key: i18n.t(lang, key),
         title=title,
         dates=dates,
-        empty=not any(s["stories"] for s in model["sections"]) and not model["also"],
+        empty=not any(s["stories"] or s.get("note") for s in model["sections"]) and not model["also"],
         sections=[{"id": s["id"], "title": s["title"], "note": s.get("note") or "", "stories": [_view(model, x) for x in s["stories"]]}
                   for s in model["sections"]],
         also=[_view(model, x) for x in model["also"]],

@@ -116,7 +116,7 @@ def render(model: dict[str, Any], *, explain: bool = False) -> str:
     lang = model["lang"]
     title, dates = heading(model)
     out = [f"# {md_text(title)}", "", f"*{md_text(dates)}*", ""]
-    if not any(s["stories"] for s in model["sections"]) and not model["also"]:
+    if not any(s["stories"] or s.get("note") for s in model["sections"]) and not model["also"]:
         out += [i18n.t(lang, "empty"), ""]
         return "\n".join(out)
     for section in model["sections"]:

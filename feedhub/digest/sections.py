@@ -86,6 +86,8 @@ def assign(story: Story) -> None:
     reasons: dict[str, str] = {}
     counted: set[tuple[int, str]] = set()
     for item in sorted(story.members, key=lambda i: (i.id, i.sub)):
+        if item.role == "share" and story.kind != "entry":
+            continue  # a share's section is what it links
         section, why = item_section(item)
         if why == "category":
             declared_by_category.add(section)
