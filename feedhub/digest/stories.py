@@ -320,7 +320,7 @@ def expand(item: Item) -> list[Item]:
     if item.source_kind in SOCIAL_KINDS or not item.title.strip() or not item.link:
         item.role = "share"
         return [item]
-    if item.source_kind in FEED_KINDS and len(item.summary) >= ISSUE_MIN_CHARS and item.summary.count("href=") >= ISSUE_MIN_LINKS:
+    if item.source_kind in FEED_KINDS and len(item.summary) >= ISSUE_MIN_CHARS and item.summary.count("href=") + item.summary.count("](") >= ISSUE_MIN_LINKS:
         issue = split_issue(item.summary, title=item.title)
         if issue.structured:
             out = []

@@ -66,7 +66,7 @@ def test_the_same_person_twice_counts_once_and_sources_count_by_id(store: Store)
             s.flush()
             same.append(src.id)
     for i, sid in enumerate(same):
-        store.feed(sid, entry(f"Post {i} about B", f"https://b.example.org/{i}", f'<p>Read <a href="https://b.example.org/y">this piece on B</a> please, it is a long and careful piece.</p>', when=at(20)))
+        store.feed(sid, entry(f"Post {i} about B", f"https://b.example.org/{i}", '<p>Read <a href="https://b.example.org/y">this piece on B</a> please, it is a long and careful piece.</p>', when=at(20)))
     model = digest(store)
     by_key = {s["key"]: s for s in section(model, "posts") + model["also"]}
     a = {f["factor"]: f["points"] for f in by_key["url:https://a.example.org/x"]["explain"]}
