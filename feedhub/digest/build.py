@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from feedhub.digest import i18n
 from feedhub.digest.i18n import SECTION_ORDER
-from feedhub.digest.score import order_key, score
+from feedhub.digest.score import evidence, order_key, score
 from feedhub.digest.sections import assign
-from feedhub.digest.stories import Item, Story, chunks, collect
+from feedhub.digest.stories import Item, Story, chunks, collect, own_key
 from feedhub.digest.window import Window
 from feedhub.links.html import excerpt, plain_text
 from feedhub.store.models import Digest, Paper
@@ -30,6 +31,8 @@ FORMAT = "feedhub-digest/1"
 MAX_AUTHORS = 3
 MAX_CODE = 3
 MAX_RELATED = 3
+MAX_WHY_LINKS = 5
+MIN_LINKED_VOTERS = 2  # a page nobody shared needs this many posts linking it to stand as a story
 SUMMARY_CHARS = 220
 _ARXIV_SUFFIX = re.compile(r"\s*\(arXiv:[^)]*\)\s*$", re.I)
 
@@ -57,20 +60,35 @@ def also_count(per_section: int) -> int:
 def build(session: Session, window: Window, *, lang: str = "en", per_section: int = 4) -> dict[str, Any]:
     """Collect, section, score and choose the window's stories; returns the digest as a dict."""
     stories = collect(session, window)
+    before = shown_before(session, window)
     for story in stories:
+        story.shown_before = before.get(story.key)
         assign(story)
         score(story, window)
     chosen: dict[str, list[Story]] = {s: [] for s in SECTION_ORDER}
     rest: list[Story] = []
+    papers_without_evidence = 0
     for story in sorted(stories, key=order_key):
+        found = evidence(story)
+        if story.shown_before and "people" not in found:
+            continue  # featured before, and nobody new pointed at it this week
+        if not story.members and story.kind in ("url", "repo") and len(story.voters()) < MIN_LINKED_VOTERS:
+            continue  # a page one article links in passing is not a story of its own
+        if not found:  # a listed paper nobody pointed at, without code or interest: a candidate, not a story
+            if story.section == "papers":
+                papers_without_evidence += 1
+            continue
         bucket = chosen[story.section]
         if len(bucket) < per_section:
             bucket.append(story)
-        elif story.members or story.mentions:  # a paper nobody mentioned is not worth a line
+        elif story.votes() or story.members:
             rest.append(story)
     also = rest[: also_count(per_section)]
     shown = [s for ss in chosen.values() for s in ss] + also
     details = _details(session, shown)
+    notes = {sec: "" for sec in SECTION_ORDER}
+    if len(chosen["papers"]) < per_section and stories:
+        notes["papers"] = i18n.papers_note(lang, len(chosen["papers"]), papers_without_evidence)
     return {
         "format": FORMAT,
         "week": window.label,
@@ -85,11 +103,32 @@ def build(session: Session, window: Window, *, lang: str = "en", per_section: in
         "per_section": per_section,
         "total_stories": len(stories),
         "sections": [
-            {"id": sec, "title": i18n.section_title(lang, sec), "stories": [_story_json(s, details, lang) for s in chosen[sec]]}
+            {"id": sec, "title": i18n.section_title(lang, sec), "note": notes[sec],
+             "stories": [_story_json(s, details, lang) for s in chosen[sec]]}
             for sec in SECTION_ORDER
-        ],
+        ],  # fmt: skip
         "also": [_story_json(s, details, lang) for s in also],
     }
+
+
+SHOWN_LOOKBACK = timedelta(weeks=12)
+
+
+def shown_before(session: Session, window: Window) -> dict[str, str]:
+    """Story key -> the earlier digest (its week label) that featured it in a section."""
+    found: dict[str, str] = {}
+    rows = session.execute(
+        select(Digest.week, Digest.stories)
+        .where(Digest.window_end <= window.start + timedelta(hours=14), Digest.window_start < window.start,
+               Digest.window_end > window.start - SHOWN_LOOKBACK)
+        .order_by(Digest.window_start)
+    )  # fmt: skip
+    for week, model in rows:
+        for section in (model or {}).get("sections", []):
+            for story in section.get("stories", []):
+                if isinstance(story, dict) and isinstance(story.get("key"), str):
+                    found[story["key"]] = week
+    return found
 
 
 @dataclass
@@ -130,6 +169,7 @@ def _lead(story: Story) -> Item | None:
     return min(
         story.members,
         key=lambda i: (
+            i.role == "share",
             not i.title.strip(),
             -len(_clean_title(i.title)),
             -i.weight,
@@ -139,16 +179,79 @@ def _lead(story: Story) -> Item | None:
     )
 
 
+_ANNOUNCE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*[\w-]+\s*(Abstract:\s*)?", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+def clean_text(text: str) -> str:
+    """Summary text without arXiv's announcement prefix ("arXiv:2611.14201v1 Announce Type: new Abstract:")."""
+    return _ANNOUNCE.sub("", text).strip()
+
+
+def sentence_trim(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """``text`` cut at the last sentence end within ``limit`` (else at a word, with an ellipsis)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)]
+    if ends and ends[-1] >= limit // 3:
+        return text[: ends[-1]]
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-") + "…"
+
+
+def _entry_text(item: Item) -> str:
+    if item.blurb:
+        return item.blurb
+    summary = item.summary
+    if len(summary) >= 600 and item.source_kind != "arxiv":
+        from feedhub.sources.newsletter import clean_summary
+
+        return clean_text(clean_summary(summary, title=item.title))
+    return clean_text(plain_text(summary))
+
+
+def _summary(story: Story, lead: Item | None, title: str, details: _Details) -> str:
+    """The best text: an editor's blurb (a newsletter item), then a titled post's own text, then the paper's
+    abstract (trimmed at a sentence), then what shares said; never boilerplate or arXiv's prefix."""
+    blurbs = [i for i in story.all_items() if i.role == "item" and i.blurb]
+    blurbs.sort(key=lambda i: (-i.weight, -len(i.blurb), i.id, i.sub))
+    for item in blurbs:
+        text = sentence_trim(item.blurb)
+        if text and text != title:
+            return text
+    titled = [i for i in story.members if i.title.strip() and i.role in ("entry", "item") and (i.summary or i.blurb)]
+    titled.sort(key=lambda i: (i is not lead, -i.weight, i.published_at.timestamp() if i.published_at else 0.0, i.id))
+    for item in titled:
+        text = sentence_trim(_entry_text(item))
+        if text and text != title:
+            return text
+    if story.paper_id and details.abstracts.get(story.paper_id):
+        return sentence_trim(clean_text(plain_text(details.abstracts[story.paper_id])))
+    for item in story.members + story.mentions:  # listings, untitled posts, then shares
+        text = sentence_trim(_entry_text(item))
+        if text and text != title:
+            return text
+    return ""
+
+
 def _title(story: Story, lead: Item | None, lang: str) -> str:
     if story.paper and story.paper.title.strip():
         return _clean_title(story.paper.title)
-    if lead is not None and lead.title.strip():
+    if lead is not None and lead.title.strip() and lead.role != "share":
         title = _clean_title(lead.title)
         if story.repo and lead.source_kind == "github":
             name = story.repo.split("/", 1)[1]
             if name not in title.lower():
                 title = f"{name} {title}"
         return title
+    for item in story.all_items():  # the text of a link that points at it (a newsletter item's title, a card)
+        anchor = item.anchors.get(story.key, "")
+        if anchor and not anchor.lower().startswith(("http://", "https://")):
+            return _clean_title(anchor)
+    if story.repo:
+        return _display_repo(story)
+    if lead is not None and lead.title.strip():
+        return _clean_title(lead.title)
     if story.paper_id:
         return f"arXiv:{story.paper_id}"
     for item in story.members:
@@ -160,30 +263,69 @@ def _title(story: Story, lead: Item | None, lang: str) -> str:
     return i18n.t(lang, "untitled") + (f" ({host})" if host else "")
 
 
-def _summary(story: Story, lead: Item | None, title: str, details: _Details) -> str:
-    """One line: the lead entry's summary, else a titled entry's, else the paper's abstract."""
-    titled = [i for i in story.members if i.title.strip() and plain_text(i.summary)]
-    titled.sort(key=lambda i: (i.source_kind == "arxiv", i is not lead, -i.weight, i.published_at.timestamp() if i.published_at else 0.0, i.id))
-    for item in titled:
-        text = excerpt(item.summary, SUMMARY_CHARS)
-        if text and text != title:
-            return text
-    if story.paper_id and details.abstracts.get(story.paper_id):
-        return excerpt(details.abstracts[story.paper_id], SUMMARY_CHARS)
-    for item in story.members + story.mentions:  # untitled posts, then mentions
-        text = excerpt(item.summary, SUMMARY_CHARS)
-        if text and text != title:
-            return text
-    return ""
+def _display_repo(story: Story) -> str:
+    return story.repos[0].full_name if story.repos else (story.repo or "")
+
+
+def _compact(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
+    if n >= 1000:
+        return f"{n / 1000:.1f}".rstrip("0").rstrip(".") + "k"
+    return str(n)
+
+
+def why(story: Story, lang: str) -> tuple[str, list[dict[str, str]]]:
+    """A plain-words line saying why the story is here, and the posts that made its mentions (linked)."""
+    voters = story.voters()
+    people = [item for key, (_, item) in voters.items() if key.startswith("person:")]
+    newsletters = {i.source_id for i in story.votes() if i.role == "item"}
+    feeds = {item.source_id for key, (_, item) in voters.items() if key.startswith("source:") and item.role != "item"}
+    parts: list[str] = []
+    if people:
+        parts.append(i18n.why(lang, "people", len(people)))
+    if newsletters:
+        parts.append(i18n.why(lang, "newsletters", len(newsletters)))
+    if feeds:
+        parts.append(i18n.why(lang, "feeds", len(feeds)))
+    if story.repos and not story.shown_before:
+        stars = max((r.stars or 0) for r in story.repos)
+        parts.append(i18n.t(lang, "why.code") + (f" {_compact(stars)}★" if stars else ""))
+    if story.repros and not story.shown_before:
+        parts.append(i18n.t(lang, "why.repro"))
+    if story.similarity >= 0.2 and not story.shown_before:
+        parts.append(i18n.t(lang, "why.saved"))
+    if story.saved:
+        parts.append(i18n.t(lang, "why.you_saved"))
+    if not parts and any(i.role == "listing" for i in story.members):
+        parts.append(i18n.t(lang, "why.listed"))
+    if story.shown_before:
+        parts.append(i18n.t(lang, "why.shown_before", week=story.shown_before))
+    links: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for _, item in sorted(voters.values(), key=lambda v: (-v[0], v[1].id, v[1].sub)):
+        if item.role == "entry" and own_key(item)[1] == story.key:
+            continue  # the story itself, not a mention of it
+        url = safe_url(item.link) if item.role != "item" else None
+        label = (item.authors[0] if item.authors and item.role != "item" else item.source_name) or "?"
+        if label in seen:
+            continue
+        seen.add(label)
+        links.append({"label": label, "url": url or ""})
+        if len(links) >= MAX_WHY_LINKS:
+            break
+    return " · ".join(parts), links
 
 
 def _story_json(story: Story, details: _Details, lang: str) -> dict[str, Any]:
     lead = _lead(story)
     url = f"https://arxiv.org/abs/{story.paper_id}" if story.paper_id else None
+    if url is None and story.repo:
+        url = f"https://github.com/{_display_repo(story)}"
+    if url is None and story.kind == "url":
+        url = safe_url(story.key[4:])
     if url is None and lead is not None:
         url = safe_url(lead.link)
-    if url is None and story.repo:
-        url = f"https://github.com/{story.repo}"
     paper = None
     if story.paper_id:
         authors = story.paper.authors if story.paper else []
@@ -196,6 +338,10 @@ def _story_json(story: Story, details: _Details, lang: str) -> dict[str, Any]:
         }
     when = story.earliest()
     title = _title(story, lead, lang)
+    why_text, why_links = why(story, lang)
+    explain = [{"factor": n, "points": p, "detail": d} for n, p, d in story.factors]
+    notes = sorted({i.issue_note for i in story.members if i.issue_note})
+    explain += [{"factor": "note", "points": 0.0, "detail": n} for n in notes]
     return {
         "key": story.key,
         "section": story.section,
@@ -205,6 +351,8 @@ def _story_json(story: Story, details: _Details, lang: str) -> dict[str, Any]:
         "published_at": when.isoformat() if when else None,
         "sources": list(story.source_weights()),
         "mentions": len(story.members) + len(story.mentions),
+        "why": why_text,
+        "why_links": why_links,
         "paper": paper,
         "code": [{"repo": r.full_name, "url": r.url, "stars": r.stars} for r in story.repos[:MAX_CODE]],
         "repro": [{"name": r.name, "command": f"feedhub repro run {r.name}", "verdict": r.verdict} for r in story.repros],
@@ -213,7 +361,7 @@ def _story_json(story: Story, details: _Details, lang: str) -> dict[str, Any]:
             for p in story.related[:MAX_RELATED]
         ],
         "score": story.score,
-        "explain": [{"factor": n, "points": p, "detail": d} for n, p, d in story.factors],
+        "explain": explain,
     }
 
 

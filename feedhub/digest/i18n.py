@@ -36,6 +36,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "subject": "AI digest {label}",
         "stars": "stars",
         "feed.title": "feedhub weekly digests",
+        "why": "why",
+        "why.people": "shared by {n} people on your list",
+        "why.people.one": "shared by 1 person on your list",
+        "why.newsletters": "in {n} newsletters",
+        "why.newsletters.one": "in a newsletter",
+        "why.feeds": "in {n} of your feeds",
+        "why.feeds.one": "in one of your feeds",
+        "why.code": "code",
+        "why.repro": "runnable reproduction",
+        "why.saved": "like papers you saved",
+        "why.you_saved": "you saved it",
+        "why.listed": "listed on arXiv",
+        "why.shown_before": "shown in {week}; new mentions this week",
+        "papers.none": "No paper had evidence this week: nobody on your list or in your newsletters mentioned one, none had its own code, and none resembled your saved papers.",
+        "papers.few": "Only {n} paper(s) had evidence this week (mentions, their own code, your saved papers); {rest} listed paper(s) without any are left out.",
+        "papers.none_listed": "No paper had evidence this week ({rest} listed paper(s), none mentioned by anyone, none with its own code or like your saved papers).",
     },
     "ko": {
         "section.news": "뉴스",
@@ -62,6 +78,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "subject": "AI 다이제스트 {label}",
         "stars": "스타",
         "feed.title": "feedhub 주간 다이제스트",
+        "why": "이유",
+        "why.people": "목록의 {n}명이 공유",
+        "why.newsletters": "뉴스레터 {n}곳에 실림",
+        "why.newsletters.one": "뉴스레터에 실림",
+        "why.feeds": "피드 {n}곳에 실림",
+        "why.feeds.one": "피드 1곳에 실림",
+        "why.code": "코드",
+        "why.repro": "실행 가능한 재현",
+        "why.saved": "저장한 논문과 비슷함",
+        "why.you_saved": "저장한 논문",
+        "why.listed": "arXiv 목록에 실림",
+        "why.shown_before": "{week}에 소개됨; 이번 주 새 언급",
+        "papers.none": "이번 주에는 근거가 있는 논문이 없습니다: 목록이나 뉴스레터에서 언급된 논문도, 자체 코드가 있거나 저장한 논문과 비슷한 논문도 없습니다.",
+        "papers.few": "이번 주 근거(언급, 자체 코드, 저장한 논문)가 있는 논문은 {n}편뿐입니다; 근거가 없는 목록 논문 {rest}편은 뺐습니다.",
+        "papers.none_listed": "이번 주에는 근거가 있는 논문이 없습니다 (목록 논문 {rest}편, 언급·자체 코드·저장한 논문과의 유사성 없음).",
     },
 }
 
@@ -124,6 +155,20 @@ def footer(lang: str, n: int, tz: str) -> str:
 
 def mentions(lang: str, n: int) -> str:
     return t(lang, "mention") if n == 1 else t(lang, "mentions", n=n)
+
+
+def why(lang: str, what: str, n: int) -> str:
+    """``shared by 3 people on your list`` / ``in a newsletter``."""
+    if n == 1 and f"why.{what}.one" in STRINGS[lang]:
+        return t(lang, f"why.{what}.one")
+    return t(lang, f"why.{what}", n=n)
+
+
+def papers_note(lang: str, shown: int, without_evidence: int) -> str:
+    """Why Highlighted Research Papers shows fewer papers than asked (no filler)."""
+    if shown == 0:
+        return t(lang, "papers.none_listed", rest=f"{without_evidence:,}") if without_evidence else t(lang, "papers.none")
+    return t(lang, "papers.few", n=shown, rest=f"{without_evidence:,}") if without_evidence else ""
 
 
 def number(lang: str, n: int) -> str:

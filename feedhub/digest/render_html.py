@@ -25,7 +25,7 @@ li.story{background:var(--card);border-radius:10px;padding:.8rem 1rem;margin:.6r
 a{color:var(--accent);text-decoration:none}
 a:hover{text-decoration:underline}
 .summary{margin:.2rem 0;overflow-wrap:anywhere}
-.meta,.paper,.explain,.empty,footer{color:var(--muted);font-size:.88rem;margin:.2rem 0;overflow-wrap:anywhere}
+.meta,.paper,.explain,.empty,.why,.note,footer{color:var(--muted);font-size:.88rem;margin:.2rem 0;overflow-wrap:anywhere}
 .repro code{background:var(--bg);border:1px solid var(--rule);border-radius:4px;padding:0 .3rem;font-size:.85rem}
 ul.also{padding-left:1.2rem}
 ul.also li{margin:.25rem 0;overflow-wrap:anywhere}
@@ -64,6 +64,7 @@ BODY = """<header>
 {% for section in sections %}
 <section id="{{ section.id }}" class="section" data-section="{{ section.id }}">
 <h2>{{ section.title }}</h2>
+{% if section.note %}<p class="note">{{ section.note }}</p>{% endif %}
 {% if section.stories %}
 <ol class="stories">
 {% for s in section.stories %}
@@ -77,11 +78,12 @@ BODY = """<header>
 {% for r in s.related %}{% if not loop.first or s.paper or s.code %} · {% endif %}<a href="{{ r.url }}" rel="noopener noreferrer">arXiv:{{ r.arxiv_id }}</a> {{ r.title }}{% endfor %}
 </p>{% endif %}
 {% for r in s.repro %}<p class="repro">{{ t('reproduce') }}: <code>{{ r.command }}</code>{% if r.verdict %} ({{ t('verdict') }}: {{ r.verdict }}){% endif %}</p>{% endfor %}
+{% if s.why or s.why_links %}<p class="why">{{ t('why') }}: {{ s.why }}{% if s.why_links %} — {% for w in s.why_links %}{% if not loop.first %}, {% endif %}{% if w.href %}<a href="{{ w.href }}" rel="noopener noreferrer">{{ w.label }}</a>{% else %}{{ w.label }}{% endif %}{% endfor %}{% endif %}</p>{% endif %}
 {% if explain %}<p class="explain">{{ s.explain }}</p>{% endif %}
 </li>
 {% endfor %}
 </ol>
-{% else %}
+{% elif not section.note %}
 <p class="empty">{{ t('empty.section') }}</p>
 {% endif %}
 </section>
@@ -136,6 +138,8 @@ def _view(model: dict[str, Any], story: dict[str, Any]) -> dict[str, Any]:
         "related": [r for r in story["related"] if safe_url(r["url"])],
         "repro": [{**r, "verdict": i18n.verdict(lang, r["verdict"]) if r["verdict"] else None} for r in story["repro"]],
         "explain": explain_line(lang, story),
+        "why": story.get("why") or "",
+        "why_links": [{"label": w["label"], "href": safe_url(w.get("url"))} for w in story.get("why_links") or []],
     }
 
 
@@ -148,8 +152,9 @@ def body(model: dict[str, Any], *, explain: bool = False) -> str:
         t=lambda key: i18n.t(lang, key),
         title=title,
         dates=dates,
-        empty=not any(s["stories"] for s in model["sections"]) and not model["also"],
-        sections=[{"id": s["id"], "title": s["title"], "stories": [_view(model, x) for x in s["stories"]]} for s in model["sections"]],
+        empty=not any(s["stories"] or s.get("note") for s in model["sections"]) and not model["also"],
+        sections=[{"id": s["id"], "title": s["title"], "note": s.get("note") or "", "stories": [_view(model, x) for x in s["stories"]]}
+                  for s in model["sections"]],
         also=[_view(model, x) for x in model["also"]],
         explain=explain,
         footer=i18n.footer(lang, model["total_stories"], model["tz"]),

@@ -92,22 +92,40 @@ def story_lines(model: dict[str, Any], story: dict[str, Any], n: int, explain: b
         detail.append(f"{i18n.t(lang, 'reproduce')}: `{r['command'].replace('`', '')}`{verdict}")
     if detail:
         lines.append("   " + " · ".join(detail))
+    why_line = why_md(lang, story)
+    if why_line:
+        lines.append("   " + why_line)
     if explain:
         lines.append("   " + md_text(explain_line(lang, story)))
     return lines
+
+
+def why_md(lang: str, story: dict[str, Any]) -> str:
+    """``*why:* shared by 7 people on your list · in 2 newsletters · code 1.8k★ — [@a](post), [@b](post)``."""
+    text = story.get("why") or ""
+    links = story.get("why_links") or []
+    if not text and not links:
+        return ""
+    out = f"*{i18n.t(lang, 'why')}:* {md_text(text)}"
+    if links:
+        out += " — " + ", ".join(md_link(x["label"], x["url"]) for x in links)
+    return out
 
 
 def render(model: dict[str, Any], *, explain: bool = False) -> str:
     lang = model["lang"]
     title, dates = heading(model)
     out = [f"# {md_text(title)}", "", f"*{md_text(dates)}*", ""]
-    if not any(s["stories"] for s in model["sections"]) and not model["also"]:
+    if not any(s["stories"] or s.get("note") for s in model["sections"]) and not model["also"]:
         out += [i18n.t(lang, "empty"), ""]
         return "\n".join(out)
     for section in model["sections"]:
         out += [f"## {section['title']}", ""]
+        if section.get("note"):
+            out += [f"*{md_text(section['note'])}*", ""]
         if not section["stories"]:
-            out += [f"*{i18n.t(lang, 'empty.section')}*", ""]
+            if not section.get("note"):
+                out += [f"*{i18n.t(lang, 'empty.section')}*", ""]
             continue
         for n, story in enumerate(section["stories"], 1):
             out += story_lines(model, story, n, explain)

@@ -1,13 +1,18 @@
 """The score that ranks stories inside a section (documented in the README, "How the digest chooses and ranks stories"; ``--explain`` shows it).
 
-    score = sources + code + reproduction + recency + saved
+    score = people + code + reproduction + saved + recency
 
-- sources: the sum of the weights of the distinct sources that carry or mention the story (a source's
-  weight is 1 unless set with ``feedhub source set ID --weight W``);
-- code: 0.5 when code is linked, plus up to 1.0 for stars (0.2 per power of ten: 10 -> 0.2, 100k -> 1.0);
+- people: the sum over the distinct people who pointed at the story (a post, a share, a repost, a
+  newsletter item; where no person is named, the source, by id) of their source's weight (1 unless set
+  with ``feedhub source set ID --weight W``). The same person twice counts once; an arXiv listing is
+  never a vote (it makes a paper a candidate, however many categories carry it);
+- code: the paper's own repository (linked from its abstract, its README, the official link or a post
+  about it; never a repository whose release notes mention it), or the repository a story is about:
+  0.5, plus up to 1.0 for stars (0.2 per power of ten: 10 -> 0.2, 100k -> 1.0);
 - reproduction: 0.75 when a runnable reproduction is linked (``feedhub repro run NAME``);
-- recency: up to 0.5, growing linearly through the window (a story from Sunday beats Monday's on a tie);
-- saved: 2.0 x the similarity (0..1) of the paper to the papers the user saved.
+- saved: 2.0 x the similarity (0..1) of the paper to the papers the user saved (never to itself);
+- recency: up to 0.1, growing through the window: a tie-breaker, never evidence.
+A story featured in an earlier digest counts only its people this week ("shown before").
 Ties: later story first, then the story key, so the same data always gives the same digest.
 """
 
@@ -25,31 +30,61 @@ CODE = 0.5
 STARS_PER_DECADE = 0.2
 STARS_MAX = 1.0
 REPRO = 0.75
-RECENCY = 0.5
+RECENCY = 0.1
 SAVED = 2.0
+# Below this a similarity to saved papers is noise, not an interest.
+SIMILARITY_EVIDENCE = 0.2
+
+
+def code_points(story: Story) -> tuple[float, int]:
+    if not story.repos:
+        return 0.0, 0
+    stars = max((r.stars or 0) for r in story.repos)
+    return CODE + min(STARS_MAX, STARS_PER_DECADE * math.log10(1 + stars)), stars
+
+
+def evidence(story: Story) -> list[str]:
+    """Why a story may be featured at all: people, its own code, a reproduction, the user's interests."""
+    found = []
+    if story.voters():
+        found.append("people")
+    if story.repos:
+        found.append("code")
+    if story.repros:
+        found.append("reproduction")
+    if story.similarity >= SIMILARITY_EVIDENCE:
+        found.append("interests")
+    return found
 
 
 def score(story: Story, window: Window) -> None:
     """Set ``story.score`` and ``story.factors`` ([(name, points, detail)])."""
     factors: list[tuple[str, float, str]] = []
-    sources = story.source_weights()
-    if sources:
-        detail = ", ".join(f"{name}" + (f" ×{w:g}" if w != 1 else "") for name, w in sources.items())
-        factors.append(("sources", sum(sources.values()), detail))
-    if story.repos:
-        stars = max((r.stars or 0) for r in story.repos)
-        points = CODE + min(STARS_MAX, STARS_PER_DECADE * math.log10(1 + stars))
-        factors.append(("code", points, f"{story.repos[0].full_name}, {stars:,} stars" if stars else story.repos[0].full_name))
-    if story.repros:
-        factors.append(("reproduction", REPRO, ", ".join(r.name for r in story.repros)))
-    when = story.latest()
-    if when is not None:
-        frac = window.fraction(when)
-        factors.append(("recency", RECENCY * frac, _local(when, window.tz)))
-    if story.similarity > 0:
-        factors.append(("saved", SAVED * story.similarity, f"similarity {story.similarity:.2f}"))
+    voters = story.voters()
+    if voters:
+        names = ", ".join(_voter_name(k, item) + (f" ×{w:g}" if w != 1 else "") for k, (w, item) in voters.items())
+        factors.append(("people", sum(w for w, _ in voters.values()), names))
+    if story.shown_before:
+        factors.append(("shown before", 0.0, f"in {story.shown_before}; only this week's people count"))
+    else:
+        points, stars = code_points(story)
+        if story.repos:
+            factors.append(("code", points, f"{story.repos[0].full_name}, {stars:,} stars" if stars else story.repos[0].full_name))
+        if story.repros:
+            factors.append(("reproduction", REPRO, ", ".join(r.name for r in story.repros)))
+        if story.similarity > 0:
+            factors.append(("saved", SAVED * story.similarity, f"similarity {story.similarity:.2f} to your saved papers"))
+        when = story.latest()
+        if when is not None:
+            factors.append(("recency", RECENCY * window.fraction(when), _local(when, window.tz)))
     story.factors = [(name, round(points, 4), detail) for name, points, detail in factors]
     story.score = round(sum(points for _, points, _ in story.factors), 4)
+
+
+def _voter_name(key: str, item) -> str:  # type: ignore[no-untyped-def]
+    if key.startswith("person:") and item.authors:
+        return str(item.authors[0])
+    return str(item.source_name or key)
 
 
 @lru_cache(maxsize=4096)

@@ -7,9 +7,11 @@ Each entry of a story gets a section, first rule that applies:
 3. what it links: an arXiv paper -> papers, a GitHub repository -> code;
 4. simple rules on its tags ("tutorial" -> posts, "release" -> code, ...);
 5. its source's kind (arxiv -> papers, github -> code), else posts.
-Each distinct source then votes for its entries' section with its weight. A tie goes to a section an
-item's category declared, then to what the story is (a paper -> papers, a repository -> code), then to
-the section order. A paper with no entries of its own (only mentioned, or only listed) is a paper.
+Each distinct source then votes for its entries' section with its weight; a newsletter item that points at
+the story votes too, for the section its heading names (the editor's filing). Shares do not vote: what
+they link decides. A tie goes to a section an item's category declared, then to what the story is (a
+paper -> papers, a repository -> code), then to the section order. A story with no entries of its own
+and no heading votes is what it links: a paper, code, or a post.
 """
 
 from __future__ import annotations
@@ -63,16 +65,29 @@ def item_section(item: Item) -> tuple[str, str]:
     return "posts", "default"
 
 
+def _hint(item: Item) -> str | None:
+    """The section a newsletter item's heading names, if any."""
+    if not item.heading:
+        return None
+    found = _EXACT.get(_normal(item.heading))
+    if found:
+        return found
+    for pattern, section in _FUZZY:
+        if pattern.search(item.heading):
+            return section
+    return None
+
+
 def assign(story: Story) -> None:
     """Set ``story.section`` and ``story.section_reason``."""
-    if not story.members:
-        story.section, story.section_reason = ("papers", "paper") if story.kind == "paper" else ("posts", "default")
-        return
+    story_kind = {"paper": "papers", "repo": "code"}.get(story.kind)
     votes: dict[str, float] = {}
     declared_by_category: set[str] = set()
     reasons: dict[str, str] = {}
     counted: set[tuple[int, str]] = set()
-    for item in sorted(story.members, key=lambda i: i.id):
+    for item in sorted(story.members, key=lambda i: (i.id, i.sub)):
+        if item.role == "share" and story.kind != "entry":
+            continue  # a share's section is what it links
         section, why = item_section(item)
         if why == "category":
             declared_by_category.add(section)
@@ -81,7 +96,19 @@ def assign(story: Story) -> None:
             continue  # one vote per source and section
         counted.add((item.source_id, section))
         votes[section] = votes.get(section, 0.0) + max(item.weight, 0.0)
-    story_kind = {"paper": "papers", "repo": "code"}.get(story.kind)
+    for item in sorted(story.mentions, key=lambda i: (i.id, i.sub)):
+        if item.role != "item":
+            continue
+        section = _hint(item)
+        if section is None or (item.source_id, section) in counted:
+            continue
+        counted.add((item.source_id, section))
+        declared_by_category.add(section)
+        reasons.setdefault(section, "heading")
+        votes[section] = votes.get(section, 0.0) + max(item.weight, 0.0)
+    if not votes:
+        story.section, story.section_reason = (story_kind, story.kind) if story_kind else ("posts", "default")
+        return
 
     def rank(section: str) -> tuple[float, int, int, int]:
         return (

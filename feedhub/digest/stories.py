@@ -1,17 +1,23 @@
-"""Stories, not entries: the window's entries and papers clustered by paper id and canonical URL.
+"""Stories, not entries: the window's entries and papers clustered by paper id, repository and canonical
+URL, with the mention graph that says who pointed at each.
 
-An entry belongs to exactly one story:
-- its link is an arXiv page (abs, pdf, any version)          -> the paper's story
-- it has no title and mentions exactly one paper (a social post pointing at a paper) -> that paper's story
-- its link is a GitHub repository (any page of it)            -> the repository's story
-- else its canonical URL (https, no www., no trailing slash, fragment or tracking parameters)
-- else (no link) a story of its own.
-Every paper an entry mentions without being its story is a *mention* of that paper's story. Papers
-published in the window, and recent papers mentioned in it, are stories even with no entry of their own.
+Every entry has a role:
+- listing: an arXiv listing's announcement of a paper (a candidate, never a vote);
+- share: a post whose substance is its link (a social post, a repost, an untitled item): it joins what it
+  links as a *mention* instead of standing alone;
+- item: one item of a newsletter issue (``feedhub.sources.newsletter`` splits the issue at read time):
+  a mention of what it links, with its heading as a section hint and its blurb as a candidate summary;
+- entry: a post with substance of its own: it is a story (a *member* of the story its own link names) and
+  also a mention of every paper, repository and page it links.
+A story's own link decides its key: an arXiv page -> the paper, a GitHub repository -> the repository,
+else the canonical URL (https, no www., no trailing slash, fragment or tracking parameters), else the
+entry alone. Papers published in the window, and recent papers mentioned in it, are stories even with no
+entry of their own. Undated items of a source's first fetch (``Entry.backlog``) are not this week's.
 """
 
 from __future__ import annotations
 
+import html as html_mod
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,15 +29,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedhub.digest.window import Window
+from feedhub.links.redirects import unwrap_redirect
 from feedhub.links.repos import normalize_repo
 from feedhub.links.urls import canonical_url
+from feedhub.sources.newsletter import split_issue
 from feedhub.store.models import Entry, EntryRepo, Paper, PaperEntry, PaperRepo, PaperRepro, Repo, Run, Saved, Source
 
 CHUNK = 500
 # A paper mentioned this week but first published long before is old news, not a highlighted paper.
 MENTIONED_PAPER_MAX_AGE = timedelta(days=31)
+SOCIAL_KINDS = frozenset({"bluesky", "mastodon", "x", "bridge"})
+FEED_KINDS = frozenset({"rss", "jsonfeed"})
+# An entry whose HTML is this long with this many links may be a newsletter issue: try to split it.
+ISSUE_MIN_CHARS = 1200
+ISSUE_MIN_LINKS = 4
+# A substantive post counts as a mention of at most this many pages it links (a long link list is not
+# a vote for each).
+MAX_URL_MENTIONS = 6
 _ARXIV_ABS = "https://arxiv.org/abs/"
 _NEW_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
+_ANCHOR = re.compile(r"<a\s[^>]*?href=\"([^\"]*)\"[^>]*>(.*?)</a>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+_PROFILE_HOSTS = frozenset({"bsky.app", "twitter.com", "x.com", "mastodon.social", "threads.net", "instagram.com",
+                            "facebook.com", "linkedin.com"})  # fmt: skip
+_SKIP_URL = re.compile(r"^mailto:|/intent/|/sharer|/share\?|/hashtag/|/tags?/", re.I)
 
 T = TypeVar("T")
 
@@ -43,7 +64,7 @@ def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 @dataclass
 class Item:
-    """One entry of the window, with its source."""
+    """One entry of the window (or one item of a newsletter issue), with its source."""
 
     id: int
     source_id: int
@@ -57,7 +78,28 @@ class Item:
     summary: str
     tags: list[str]
     published_at: datetime | None
+    authors: list[str] = field(default_factory=list)
     papers: list[str] = field(default_factory=list)  # arXiv ids this entry links or mentions
+    listed: list[str] = field(default_factory=list)  # arXiv ids this entry announces (a listing)
+    repos: list[str] = field(default_factory=list)  # owner/name (lower-case) this entry links
+    role: str = "entry"  # entry | share | item | listing
+    blurb: str = ""  # an editor's blurb (a newsletter item's)
+    heading: str = ""  # the newsletter section it sat under
+    issue_note: str = ""  # set when an issue-like entry had no item structure (shown whole)
+    sub: int = 0  # the item's number inside its issue (0: the entry itself)
+    anchors: dict[str, str] = field(default_factory=dict)  # canonical URL -> the link's text
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.id, self.sub)
+
+    def person(self) -> str:
+        """Who made this mention: the author where the entry names one, else its source (by id)."""
+        if self.role != "item" and self.authors:
+            name = self.authors[0].strip().lower()
+            m = re.search(r"\(@([^)]+)\)", name)
+            return "person:" + (m.group(1) if m else name.lstrip("@"))
+        return f"source:{self.source_id}"
 
 
 @dataclass
@@ -89,18 +131,20 @@ class ReproInfo:
 class Story:
     key: str  # "arxiv:1802.03268", "github:owner/name", "url:https://...", "entry:12"
     kind: str  # paper | repo | url | entry
-    members: list[Item] = field(default_factory=list)  # entries that are this story
-    mentions: list[Item] = field(default_factory=list)  # entries elsewhere that mention its paper
+    members: list[Item] = field(default_factory=list)  # entries that are this story, and shares/items of it
+    mentions: list[Item] = field(default_factory=list)  # posts elsewhere that also point at it
     paper: PaperInfo | None = None
-    repos: list[RepoInfo] = field(default_factory=list)
+    repos: list[RepoInfo] = field(default_factory=list)  # its own code (never a repo that merely mentions it)
     repros: list[ReproInfo] = field(default_factory=list)
     related: list[str] = field(default_factory=list)  # papers a non-paper story mentions
-    similarity: float = 0.0  # to the user's saved papers
+    similarity: float = 0.0  # to the user's saved papers (never to itself)
+    saved: bool = False  # the user saved this paper
     # set by sections.py and score.py
     section: str = "posts"
     section_reason: str = ""
     score: float = 0.0
     factors: list[tuple[str, float, str]] = field(default_factory=list)
+    shown_before: str | None = None  # the earlier digest that featured it
 
     paper_id: str | None = None  # set from the key
     repo: str | None = None
@@ -115,12 +159,29 @@ class Story:
     def all_items(self) -> list[Item]:
         return self.members + self.mentions
 
+    def votes(self) -> list[Item]:
+        """The items that count as someone pointing at the story: everything but listings."""
+        return [i for i in self.all_items() if i.role != "listing"]
+
+    def voters(self) -> dict[str, tuple[float, Item]]:
+        """Distinct people (or, where no person is known, sources by id) -> (weight, their first item)."""
+        found: dict[str, tuple[float, Item]] = {}
+        for item in sorted(self.votes(), key=lambda i: (i.published_at or datetime.min.replace(tzinfo=timezone.utc), i.id, i.sub)):
+            who = item.person()
+            w = max(item.weight, 0.0)
+            if who not in found or w > found[who][0]:
+                found[who] = (w, found[who][1] if who in found else item)
+        return found
+
     def source_weights(self) -> dict[str, float]:
-        """Distinct sources that carry or mention this story -> their weight."""
+        """Distinct sources (by id) that carry or mention this story -> their weight, named for display."""
+        by_id: dict[int, tuple[str, float]] = {}
+        for item in sorted(self.all_items(), key=lambda i: (i.source_id, i.id, i.sub)):
+            by_id.setdefault(item.source_id, (item.source_name or f"source {item.source_id}", item.weight))
         found: dict[str, float] = {}
-        if self.members or self.mentions:
-            for item in sorted(self.all_items(), key=lambda i: (i.source_id, i.id)):
-                found.setdefault(item.source_name or f"source {item.source_id}", item.weight)
+        for sid, (name, weight) in by_id.items():
+            label = name if name not in found else f"{name} (#{sid})"
+            found[label] = weight
         return found
 
     def latest(self) -> datetime | None:
@@ -158,48 +219,217 @@ def arxiv_month(arxiv_id: str) -> datetime | None:
     return datetime(year, month, 1, tzinfo=timezone.utc)
 
 
+def url_key(url: str | None) -> tuple[str, str] | None:
+    """(kind, key) of the story a URL names, or None for no usable URL."""
+    canon = canonical_url(url)
+    if not canon:
+        return None
+    if canon.startswith(_ARXIV_ABS):
+        return "paper", "arxiv:" + canon[len(_ARXIV_ABS) :]
+    repo = github_repo(canon)
+    if repo:
+        return "repo", "github:" + repo
+    return "url", "url:" + canon
+
+
 def own_key(item: Item) -> tuple[str, str]:
     """(kind, key) of the story an entry belongs to by its own link."""
-    canon = item.canonical or canonical_url(item.link)
-    if canon:
-        if canon.startswith(_ARXIV_ABS):
-            return "paper", "arxiv:" + canon[len(_ARXIV_ABS) :]
-        repo = github_repo(canon)
-        if repo:
-            return "repo", "github:" + repo
-        return "url", "url:" + canon
-    return "entry", f"entry:{item.id}"
+    found = url_key(item.canonical or item.link)
+    return found if found else ("entry", f"entry:{item.id}")
+
+
+def _is_profile(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    segs = [s for s in parts.path.split("/") if s]
+    if host in _PROFILE_HOSTS:
+        return "post" not in segs and "status" not in segs and "posts" not in segs
+    return len(segs) == 1 and segs[0].startswith("@")  # a Mastodon profile
+
+
+def outbound(item: Item) -> list[tuple[str, str, str]]:
+    """(kind, key, link text) of every story the entry's text links, in order, without its own."""
+    own = own_key(item)[1]
+    found: dict[str, tuple[str, str, str]] = {}
+    if "href" in item.summary:
+        for href, text in _ANCHOR.findall(item.summary):
+            url = unwrap_redirect(html_mod.unescape(href).strip())
+            if _SKIP_URL.search(url) or _is_profile(url):
+                continue
+            k = url_key(url)
+            if k and k[1] != own and k[1] not in found:
+                found[k[1]] = (k[0], k[1], " ".join(html_mod.unescape(_TAG.sub("", text)).split()))
+    for pid in item.papers:
+        key = f"arxiv:{pid}"
+        if key != own and key not in found:
+            found[key] = ("paper", key, "")
+    for repo in item.repos:
+        key = f"github:{repo}"
+        if key != own and key not in found:
+            found[key] = ("repo", key, "")
+    return list(found.values())
 
 
 def load_items(session: Session, window: Window) -> list[Item]:
-    """The window's entries (index-backed on ``published_at``) with their sources and papers."""
+    """The window's entries (index-backed on ``published_at``; backlog excluded) with sources, papers, repos."""
     query = (
         select(
             Entry.id, Entry.source_id, Source.name, Source.kind, Source.section, Source.weight, Entry.title,
-            Entry.link, Entry.canonical_url, Entry.summary, Entry.tags, Entry.published_at,
+            Entry.link, Entry.canonical_url, Entry.summary, Entry.tags, Entry.published_at, Entry.authors,
         )
         .join(Source, Source.id == Entry.source_id)
-        .where(Entry.published_at >= window.start, Entry.published_at < window.end)
+        .where(Entry.published_at >= window.start, Entry.published_at < window.end, Entry.backlog.is_not(True))
         .order_by(Entry.published_at, Entry.id)
     )
     items = [
         Item(
             id=r[0], source_id=r[1], source_name=r[2] or "", source_kind=r[3] or "rss", source_section=r[4],
             weight=float(r[5] if r[5] is not None else 1.0), title=r[6] or "", link=r[7], canonical=r[8],
-            summary=r[9] or "", tags=list(r[10] or []), published_at=r[11],
+            summary=r[9] or "", tags=list(r[10] or []), published_at=r[11], authors=list(r[12] or []),
         )
         for r in session.execute(query)
     ]
     by_id = {i.id: i for i in items}
     for chunk in chunks(list(by_id)):
         rows = session.execute(
-            select(PaperEntry.entry_id, PaperEntry.paper_id).where(PaperEntry.entry_id.in_(chunk)).order_by(
+            select(PaperEntry.entry_id, PaperEntry.paper_id, PaperEntry.provenance).where(PaperEntry.entry_id.in_(chunk)).order_by(
                 PaperEntry.entry_id, PaperEntry.paper_id
             )
         )
-        for eid, pid in rows:
+        for eid, pid, provenance in rows:
             by_id[eid].papers.append(pid)
+            if provenance == "in listing":
+                by_id[eid].listed.append(pid)
+        for eid, name in session.execute(
+            select(EntryRepo.entry_id, Repo.full_name).join(Repo, Repo.id == EntryRepo.repo_id).where(EntryRepo.entry_id.in_(chunk))
+        ):
+            if name.lower() not in by_id[eid].repos:
+                by_id[eid].repos.append(name.lower())
     return items
+
+
+def _plain_len(summary: str) -> int:
+    return len(" ".join(html_mod.unescape(_TAG.sub(" ", summary)).split()))
+
+
+def expand(item: Item) -> list[Item]:
+    """The entry with its role set; a newsletter issue becomes its items (each a mention of what it links)."""
+    if item.listed or item.source_kind == "arxiv":
+        item.role = "listing"
+        return [item]
+    if item.source_kind in SOCIAL_KINDS or not item.title.strip() or not item.link:
+        item.role = "share"
+        return [item]
+    if item.source_kind in FEED_KINDS and len(item.summary) >= ISSUE_MIN_CHARS and item.summary.count("href=") + item.summary.count("](") >= ISSUE_MIN_LINKS:
+        issue = split_issue(item.summary, title=item.title)
+        if issue.structured:
+            out = []
+            for n, it in enumerate(issue.items, 1):
+                k = url_key(it.url)
+                sub = Item(
+                    id=item.id, source_id=item.source_id, source_name=item.source_name, source_kind=item.source_kind,
+                    source_section=None, weight=item.weight, title=it.title, link=it.url, canonical=canonical_url(it.url),
+                    summary="", tags=[it.heading] if it.heading else [], published_at=item.published_at,
+                    role="item", blurb=it.blurb, heading=it.heading, sub=n,
+                )
+                if k is not None:
+                    sub.anchors[k[1]] = it.title
+                out.append(sub)
+            return out
+        item.issue_note = "newsletter issue without item structure: shown whole" if _looks_like_issue(item) else ""
+    return [item]
+
+
+_ISSUE_WORDS = re.compile(r"newsletter|weekly|digest|roundup|issue|#\s?\d+|week in|this week", re.I)
+
+
+def _looks_like_issue(item: Item) -> bool:
+    return bool(_ISSUE_WORDS.search(item.title) or _ISSUE_WORDS.search(item.source_name))
+
+
+def cluster(items: list[Item]) -> tuple[dict[str, Story], dict[str, list[Item]]]:
+    """Group items into stories; returns (stories by key, mentioning items by paper id for papers not yet stories)."""
+    stories: dict[str, Story] = {}
+    mentioned: dict[str, list[Item]] = defaultdict(list)
+
+    def story(kind: str, key: str) -> Story:
+        found = stories.get(key)
+        if found is None:
+            found = stories[key] = Story(key=key, kind=kind)
+        return found
+
+    pending: list[tuple[Item, list[tuple[str, str, str]]]] = []
+    for entry in items:
+        for item in expand(entry):
+            kind, key = own_key(item)
+            targets = [] if item.role == "listing" else outbound(item)
+            if item.role == "item":
+                item.anchors[key] = item.title
+            for t in targets:
+                if t[2]:
+                    item.anchors.setdefault(t[1], t[2])
+            if item.role == "share" and targets:
+                # its substance is its link: it joins what it links first (and mentions the rest)
+                kind, key = targets[0][0], targets[0][1]
+                targets = targets[1:]
+            story(kind, key).members.append(item)
+            if item.role == "listing":
+                continue
+            urls = 0
+            for tkind, tkey, _ in targets:
+                if tkind == "url":
+                    urls += 1
+                    if urls > MAX_URL_MENTIONS:
+                        continue
+                pending.append((item, [(tkind, tkey, "")]))
+    for item, targets in pending:
+        for tkind, tkey, _ in targets:
+            if tkind == "paper" and tkey not in stories:
+                mentioned[tkey.split(":", 1)[1]].append(item)
+                continue
+            target = story(tkind, tkey)
+            if item not in target.mentions and item not in target.members:
+                target.mentions.append(item)
+    return stories, mentioned
+
+
+def collect(session: Session, window: Window) -> list[Story]:
+    """Every candidate story of the window, with its paper, code, reproductions and saved-similarity."""
+    items = load_items(session, window)
+    stories, mentioned = cluster(items)
+    window_papers = _window_papers(session, window)
+    wanted = {s.paper_id for s in stories.values() if s.paper_id} | set(mentioned)
+    papers = dict(window_papers)
+    papers.update(_load_papers(session, wanted - set(window_papers)))
+
+    oldest = window.start - MENTIONED_PAPER_MAX_AGE
+    for pid, mentioning in mentioned.items():
+        key = f"arxiv:{pid}"
+        if key not in stories:
+            info = papers.get(pid)
+            when = (info.published_at if info else None) or arxiv_month(pid)
+            if when is None or when < oldest:
+                # old paper: it shows under the mentioning story, not as this week's paper
+                continue
+            stories[key] = Story(key=key, kind="paper")
+        stories[key].mentions.extend(i for i in mentioning if i not in stories[key].members and i not in stories[key].mentions)
+    for pid in window_papers:
+        stories.setdefault(f"arxiv:{pid}", Story(key=f"arxiv:{pid}", kind="paper"))
+
+    for story in stories.values():
+        if story.paper_id:
+            story.paper = papers.get(story.paper_id) or PaperInfo(story.paper_id, "", [], None)
+        else:
+            related: list[str] = []
+            for item in story.members:
+                related.extend(p for p in item.papers if p not in related)
+            story.related = related
+
+    in_window = set(window_papers)
+    _attach_code(session, stories, window, in_window)
+    _attach_repros(session, stories, window, in_window)
+    _attach_similarity(session, stories)
+    return sorted(stories.values(), key=lambda s: s.key)
 
 
 def _load_papers(session: Session, ids: Iterable[str]) -> dict[str, PaperInfo]:
@@ -222,63 +452,6 @@ def _window_papers(session: Session, window: Window) -> dict[str, PaperInfo]:
     return {pid: PaperInfo(pid, "", [], published) for pid, published in rows}
 
 
-def cluster(items: list[Item]) -> tuple[dict[str, Story], dict[str, list[Item]]]:
-    """Group items into stories; returns (stories by key, mentioning items by paper id)."""
-    stories: dict[str, Story] = {}
-    mentioned: dict[str, list[Item]] = defaultdict(list)
-    for item in items:
-        kind, key = own_key(item)
-        own_paper = key.split(":", 1)[1] if kind == "paper" else None
-        others = [p for p in item.papers if p != own_paper]
-        if own_paper is None and not item.title.strip() and len(others) == 1:
-            kind, key, own_paper, others = "paper", f"arxiv:{others[0]}", others[0], []
-        story = stories.get(key)
-        if story is None:
-            story = stories[key] = Story(key=key, kind=kind)
-        story.members.append(item)
-        for pid in others:
-            mentioned[pid].append(item)
-    return stories, mentioned
-
-
-def collect(session: Session, window: Window) -> list[Story]:
-    """Every candidate story of the window, with its paper, code, reproductions and saved-similarity."""
-    items = load_items(session, window)
-    stories, mentioned = cluster(items)
-    window_papers = _window_papers(session, window)
-    wanted = {s.paper_id for s in stories.values() if s.paper_id} | set(mentioned)
-    papers = dict(window_papers)
-    papers.update(_load_papers(session, wanted - set(window_papers)))
-
-    oldest = window.start - MENTIONED_PAPER_MAX_AGE
-    for pid, mentioning in mentioned.items():
-        key = f"arxiv:{pid}"
-        if key not in stories:
-            info = papers.get(pid)
-            when = (info.published_at if info else None) or arxiv_month(pid)
-            if when is None or when < oldest:
-                continue  # old paper: it shows under the mentioning story, not as this week's paper
-            stories[key] = Story(key=key, kind="paper")
-        stories[key].mentions.extend(i for i in mentioning if i not in stories[key].members)
-    for pid in window_papers:
-        stories.setdefault(f"arxiv:{pid}", Story(key=f"arxiv:{pid}", kind="paper"))
-
-    for story in stories.values():
-        if story.paper_id:
-            story.paper = papers.get(story.paper_id) or PaperInfo(story.paper_id, "", [], None)
-        else:
-            related: list[str] = []
-            for item in story.members:
-                related.extend(p for p in item.papers if p not in related)
-            story.related = related
-
-    in_window = set(window_papers)
-    _attach_code(session, stories, items, window, in_window)
-    _attach_repros(session, stories, window, in_window)
-    _attach_similarity(session, stories)
-    return sorted(stories.values(), key=lambda s: s.key)
-
-
 def _paper_rows(session: Session, query, column, paper_ids: set[str], window: Window, in_window: set[str]):  # type: ignore[no-untyped-def]
     """Rows of ``query`` for ``paper_ids``: the week's papers through one join on the date index, the
     few others (papers of older weeks that entries link) by id."""
@@ -288,26 +461,26 @@ def _paper_rows(session: Session, query, column, paper_ids: set[str], window: Wi
         yield from session.execute(query.where(column.in_(chunk)))
 
 
-def _attach_code(session: Session, stories: dict[str, Story], items: list[Item], window: Window, in_window: set[str]) -> None:
+# Where a paper's own code comes from; a repository whose release notes merely mention the paper
+# ("in release notes") gets no credit on the paper.
+OWN_CODE = frozenset({"in abstract", "in README", "imported", "added by user", "mentioned in entry", "official"})
+
+
+def _attach_code(session: Session, stories: dict[str, Story], window: Window, in_window: set[str]) -> None:
+    """A paper's own repositories (``OWN_CODE``; official first); a repository story is its own code."""
     paper_ids = {s.paper_id for s in stories.values() if s.paper_id}
     by_paper: dict[str, list[RepoInfo]] = defaultdict(list)
-    query = select(PaperRepo.paper_id, Repo.full_name, Repo.stars, PaperRepo.official).join(Repo, Repo.id == PaperRepo.repo_id)
-    for pid, name, stars, official in _paper_rows(session, query, PaperRepo.paper_id, paper_ids, window, in_window):
-        if pid in paper_ids:
+    query = select(PaperRepo.paper_id, Repo.full_name, Repo.stars, PaperRepo.official, PaperRepo.provenance).join(
+        Repo, Repo.id == PaperRepo.repo_id
+    )
+    for pid, name, stars, official, provenance in _paper_rows(session, query, PaperRepo.paper_id, paper_ids, window, in_window):
+        if pid in paper_ids and (official or provenance in OWN_CODE):
             by_paper[pid].append(RepoInfo(name, stars, bool(official)))
     repo_names = sorted({s.repo for s in stories.values() if s.repo})
     known: dict[str, RepoInfo] = {}
     for chunk in chunks(repo_names):
         for name, stars in session.execute(select(Repo.full_name, Repo.stars).where(Repo.full_name.in_(chunk))):
             known[name.lower()] = RepoInfo(name, stars)
-    by_entry: dict[int, list[RepoInfo]] = defaultdict(list)
-    for chunk in chunks([i.id for i in items]):
-        for eid, name, stars in session.execute(
-            select(EntryRepo.entry_id, Repo.full_name, Repo.stars)
-            .join(Repo, Repo.id == EntryRepo.repo_id)
-            .where(EntryRepo.entry_id.in_(chunk))
-        ):
-            by_entry[eid].append(RepoInfo(name, stars))
     for story in stories.values():
         found: dict[str, RepoInfo] = {}
         if story.repo:
@@ -315,15 +488,12 @@ def _attach_code(session: Session, stories: dict[str, Story], items: list[Item],
             found[story.repo] = RepoInfo(_display_name(story), stored.stars if stored else None)
         for repo in by_paper.get(story.paper_id or "", []):
             found.setdefault(repo.full_name.lower(), repo)
-        for item in story.members:
-            for repo in by_entry.get(item.id, []):
-                found.setdefault(repo.full_name.lower(), repo)
         story.repos = sorted(found.values(), key=lambda r: (not r.official, -(r.stars or 0), r.full_name))
 
 
 def _display_name(story: Story) -> str:
     """``owner/name`` as the link spells it (the key is lower-case)."""
-    for item in story.members:
+    for item in story.all_items():
         canon = item.canonical or canonical_url(item.link) or ""
         segs = [x for x in urlsplit(canon).path.split("/") if x]
         if len(segs) >= 2 and f"{segs[0]}/{segs[1].removesuffix('.git')}".lower() == story.repo:
@@ -356,15 +526,21 @@ def _attach_repros(session: Session, stories: dict[str, Story], window: Window, 
 
 
 def _attach_similarity(session: Session, stories: dict[str, Story]) -> None:
-    """Similarity to the user's saved papers (search.recommend), when saving exists and something is saved."""
+    """Similarity to the user's saved papers (search.recommend), when saving exists and something is saved.
+    A saved paper is marked saved and never scored against itself."""
     paper_ids = sorted({s.paper_id for s in stories.values() if s.paper_id})
     if not paper_ids or session.scalar(select(Saved.paper_id).limit(1)) is None:
         return
+    saved: set[str] = set()
+    for chunk in chunks(paper_ids):
+        saved.update(session.scalars(select(Saved.paper_id).where(Saved.paper_id.in_(chunk))))
     try:
         from feedhub.search.recommend import saved_similarity
     except ImportError:
         return
-    scores = saved_similarity(session, paper_ids) or {}
+    scores = saved_similarity(session, [p for p in paper_ids if p not in saved]) or {}
     for story in stories.values():
         if story.paper_id:
-            story.similarity = max(0.0, min(1.0, float(scores.get(story.paper_id, 0.0))))
+            story.saved = story.paper_id in saved
+            if not story.saved:
+                story.similarity = max(0.0, min(1.0, float(scores.get(story.paper_id, 0.0))))

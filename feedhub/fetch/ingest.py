@@ -23,6 +23,8 @@ from feedhub.store.upsert import insert_returning
 
 # A feed clock a little ahead of ours is normal; beyond this a date is "in the future" and clamped.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Beyond this a future date is not a clock slip but a wrong date: the entry is not this week's news either.
+FAR_FUTURE = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ def prepare(e: ParsedEntry, now: datetime) -> dict[str, object]:
     authors = [_clean_text(plain_text(a)) for a in e.authors if a and a.strip()]
     tags = [_clean_text(t) for t in e.tags if t]
     published = e.published
+    backlog = False
     if published is not None and published > now + FUTURE_TOLERANCE:
+        backlog = published > now + FAR_FUTURE
         published = now
     extra = {k: v for k, v in e.extra.items()}
     return {
@@ -85,6 +89,7 @@ def prepare(e: ParsedEntry, now: datetime) -> dict[str, object]:
         "authors": authors,
         "tags": tags,
         "published_at": published,  # None: first-seen time (set below, kept on later updates)
+        "backlog": backlog,
         "content_hash": _content_hash(title, link, summary, authors, tags, extra),
         "extra": extra,
     }
@@ -112,15 +117,20 @@ def store_feed(session: Session, source: Source | SourceRef, feed: ParsedFeed, n
             existing[key] = (eid, chash, published)
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
+    # Honest dates: an undated item on a source's first fetch is its backlog, not this week's news (the
+    # digest leaves backlog out); on later fetches an undated new item is new since the last one.
+    first_fetch = not existing and session.scalar(select(Entry.id).where(Entry.source_id == source.id).limit(1)) is None
     for key, row in rows.items():
         old = existing.get(key)
         if old is None:
             row.update(source_id=source.id, first_seen_at=now, updated_at=now)
             if row["published_at"] is None:
                 row["published_at"] = now
+                row["backlog"] = first_fetch
             inserts.append(row)
         elif old[1] != row["content_hash"]:
             row.update(id=old[0], updated_at=now)
+            row.pop("backlog", None)  # an update keeps what the first sight decided
             if row["published_at"] is None:
                 row["published_at"] = old[2]
             updates.append(row)

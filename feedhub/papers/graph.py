@@ -11,7 +11,9 @@ Provenance of a link (the ``provenance`` column):
 When an entry implies paper <-> repo (the rule): an entry that names exactly one paper and exactly one
 repository is about that paper and its code, so the two are linked ("mentioned in entry"). An entry
 *about a repository* (a GitHub source's entry, or an entry whose own link is the repository) that
-names exactly one paper links that paper to its repository even when other repositories are named too.
+names exactly one paper links that paper to its repository even when other repositories are named too;
+from a GitHub source (release notes, commits) the link is ``in release notes``: a framework's release that
+mentions a paper is not the paper's code, and the digest gives such a repository no credit on the paper.
 An entry naming several papers (a newsletter issue in one item, a reading list) implies nothing: a
 wrong "implements" link is worse than a missing one. Repositories an arXiv listing's abstract links are
 the paper's code ("in abstract").
@@ -22,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from feedhub.links.ids import find_arxiv_ids
@@ -35,6 +37,7 @@ IN_LISTING = "in listing"
 MENTIONED = "mentioned in entry"
 IN_ABSTRACT = "in abstract"
 IN_README = "in README"
+IN_RELEASE = "in release notes"  # a GitHub release/commit entry of the repo names the paper: not its code
 IMPORTED = "imported"
 BY_USER = "added by user"
 
@@ -145,6 +148,8 @@ def link_paper_repos(
     set_: dict[str, Any] = {"official": table.c.official | stmt.excluded.official}
     if update_provenance:
         set_["provenance"] = stmt.excluded.provenance
+    else:  # any other evidence outranks a release note's mention
+        set_["provenance"] = case((table.c.provenance == IN_RELEASE, stmt.excluded.provenance), else_=table.c.provenance)
     stmt = stmt.on_conflict_do_update(index_elements=["paper_id", "repo_id"], set_=set_)
     for i in range(0, len(rows), 1000):
         session.execute(stmt, rows[i : i + 1000])
@@ -196,6 +201,7 @@ def link_entries(session: Session, entry_ids: list[int], known: Mapping[int, Ent
     listing_rows: dict[str, dict[str, Any]] = {}
     entry_repos: set[tuple[int, str]] = set()
     implied: list[tuple[str, str]] = []
+    released: list[tuple[str, str]] = []
     abstract_pairs: list[tuple[str, str]] = []
     for eid, (link, title, summary, extra, authors, published, kind) in _entry_texts(session, entry_ids, known or {}):
             extra = extra or {}
@@ -218,7 +224,7 @@ def link_entries(session: Session, entry_ids: list[int], known: Mapping[int, Ent
                 abstract_pairs.extend((listed, r) for r in repos)
                 continue
             if own and len(ids) == 1:
-                implied.append((ids[0], own))
+                (released if kind == "github" else implied).append((ids[0], own))
             elif len(ids) == 1 and len(repos) == 1:
                 implied.append((ids[0], repos[0]))
     # Papers and repositories created earlier in this batch are not upserted again (same rows, less work).
@@ -241,6 +247,8 @@ def link_entries(session: Session, entry_ids: list[int], known: Mapping[int, Ent
         link_paper_repos(session, abstract_pairs, IN_ABSTRACT, _known_papers=known, _repo_ids=repo_ids)
     if implied:
         link_paper_repos(session, implied, MENTIONED, _known_papers=known, _repo_ids=repo_ids)
+    if released:
+        link_paper_repos(session, released, IN_RELEASE, _known_papers=known, _repo_ids=repo_ids)
 
 
 def _entry_texts(session: Session, entry_ids: list[int], known: Mapping[int, EntryText]) -> Iterator[tuple[int, EntryText]]:

@@ -2,14 +2,15 @@
 into entries with no I/O.
 
 ``parse(kind, body, headers)`` picks the parser: the kind's own when it has one, else JSON Feed when
-the bytes are one, else feedparser (RSS/RDF/Atom).
+the bytes are one, else the arXiv listing reader when the bytes are a listing (by content, wherever it is
+served from), else feedparser (RSS/RDF/Atom).
 """
 
 from __future__ import annotations
 
 from typing import Mapping
 
-from feedhub.sources import feed, jsonfeed
+from feedhub.sources import arxiv, feed, jsonfeed
 from feedhub.sources.base import ParsedEntry, ParsedFeed
 from feedhub.sources.kinds import parser_for
 
@@ -31,4 +32,7 @@ def parse(kind: str, body: bytes, headers: Mapping[str, str] | None = None) -> P
         return parser(body, headers)  # type: ignore[no-any-return]
     if jsonfeed.looks_like_json_feed(body, _content_type(headers)):
         return jsonfeed.parse(body, headers)
+    if arxiv.looks_like_listing(body):
+        # an arXiv listing served from anywhere (a mirror, a proxy, a saved file) is read as one
+        return arxiv.parse(body, headers)
     return feed.parse(body, headers)

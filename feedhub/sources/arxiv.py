@@ -62,6 +62,23 @@ def is_listing_url(url: str) -> bool:
     return host in LISTING_HOSTS and path.startswith("rss/")
 
 
+_LISTING_SIGNS = (
+    re.compile(rb"<arxiv:announce_type\b|xmlns:arxiv=\"http://arxiv\.org/schemas/atom\"[^>]*>.*?<arxiv:", re.S),
+    re.compile(rb"<guid[^>]*>\s*oai:arXiv\.org:", re.I),
+    re.compile(rb"<title>[^<]{0,80}\bupdates on arXiv\.org</title>", re.I),
+    re.compile(rb"<description>\s*arXiv:\S+\s+Announce Type:", re.I),
+)
+
+
+def looks_like_listing(body: bytes) -> bool:
+    """An arXiv listing by its content (``arxiv:announce_type``, ``oai:arXiv.org:`` guids, the channel
+    title "cs.LG updates on arXiv.org", "Announce Type:" descriptions), wherever it is served from."""
+    head = body[:65536]
+    if b"arXiv" not in head and b"arxiv" not in head:
+        return False
+    return any(sign.search(head) for sign in _LISTING_SIGNS)
+
+
 def shorthand(rest: str, options: Mapping[str, Any]) -> SourceSpec:
     """``arxiv:cs.LG`` or ``arxiv:cs.LG+cs.CV``: the daily listing of those categories."""
     url = listing_url(rest)

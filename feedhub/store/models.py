@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from feedhub.store.types import UTCDateTime, utcnow
@@ -77,6 +77,8 @@ class Entry(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # kind-specific fields (announce type, ...)
+    # undated and seen on its source's first fetch: old posts, not this week's (0003_digest)
+    backlog: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     source: Mapped[Source] = relationship(back_populates="entries")
 

@@ -161,9 +161,10 @@ def test_score_factors(store: Store) -> None:
     by_key = {s["key"]: s for s in all_stories(model)}
     enas = {f["factor"]: f["points"] for f in by_key["arxiv:1802.03268"]["explain"]}
     mcts = {f["factor"]: f["points"] for f in by_key["arxiv:1802.04697"]["explain"]}
-    assert enas["sources"] == mcts["sources"] == 1.0
+    # a listing makes a paper a candidate, never a vote: no "people" points for being listed
+    assert "people" not in enas and "people" not in mcts and "sources" not in enas
     assert enas["code"] == pytest.approx(0.5 + 0.2 * 3.398, abs=1e-3)  # log10(2501)
-    assert enas["recency"] == 0.0 and mcts["recency"] == pytest.approx(0.25)
+    assert enas["recency"] == 0.0 and mcts["recency"] == pytest.approx(0.05)  # a tie-breaker, at most 0.1
     assert mcts["reproduction"] == 0.75 and "reproduction" not in enas
     assert by_key["arxiv:1802.03268"]["code"] == [{"repo": "carpedm20/enas-pytorch", "url": "https://github.com/carpedm20/enas-pytorch", "stars": 2500}]
     assert by_key["arxiv:1802.03268"]["score"] == pytest.approx(sum(enas.values()))
@@ -186,8 +187,11 @@ def test_saved_similarity_is_used_when_saving_exists(store: Store, monkeypatch: 
     monkeypatch.setitem(sys.modules, "feedhub.search.recommend", fake)
     model = digest(store)
     papers = model["sections"][3]["stories"]
-    assert [p["key"] for p in papers] == ["arxiv:1802.04697", "arxiv:1802.03268"]
+    # ENAS has no evidence (nobody mentioned it, no code, not like the saved paper): it is not filler
+    assert [p["key"] for p in papers] == ["arxiv:1802.04697"]
     assert {f["factor"]: f["points"] for f in papers[0]["explain"]}["saved"] == 1.0
+    assert "like papers you saved" in papers[0]["why"]
+    assert "1 paper(s) had evidence" in model["sections"][3]["note"]
     assert calls == [["1802.03268", "1802.04697"]]
 
 

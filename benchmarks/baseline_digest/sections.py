@@ -1,0 +1,95 @@
+"""Which section a story goes in.
+
+Each entry of a story gets a section, first rule that applies:
+1. its source's declared section (``Source.section``, set with ``feedhub source set ID --section S``);
+2. a category on the entry that names a section (a newsletter's ``<category>News</category>``: the editor's
+   own choice for that item, so it is a declaration too);
+3. what it links: an arXiv paper -> papers, a GitHub repository -> code;
+4. simple rules on its tags ("tutorial" -> posts, "release" -> code, ...);
+5. its source's kind (arxiv -> papers, github -> code), else posts.
+Each distinct source then votes for its entries' section with its weight. A tie goes to a section an
+item's category declared, then to what the story is (a paper -> papers, a repository -> code), then to
+the section order. A paper with no entries of its own (only mentioned, or only listed) is a paper.
+"""
+
+from __future__ import annotations
+
+import re
+
+from benchmarks.baseline_digest.i18n import SECTION_ORDER
+from benchmarks.baseline_digest.stories import Item, Story, github_repo
+
+_EXACT = {
+    "news": "news", "뉴스": "news", "announcements": "news",
+    "posts": "posts", "post": "posts", "articles": "posts", "tutorials": "posts", "blog": "posts",
+    "posts, articles & tutorials": "posts", "posts, articles and tutorials": "posts", "글·아티클·튜토리얼": "posts",
+    "code": "code", "projects": "code", "data": "code", "datasets": "code", "code, projects & data": "code",
+    "code, projects and data": "code", "코드·프로젝트·데이터": "code",
+    "papers": "papers", "paper": "papers", "research": "papers", "research papers": "papers",
+    "highlighted research papers": "papers", "주목할 논문": "papers", "논문": "papers",
+}  # fmt: skip
+_FUZZY = (
+    (re.compile(r"tutorial|article|blog|essay|explainer|how[- ]to|opinion", re.I), "posts"),
+    (re.compile(r"release|library|framework|dataset|open[- ]source|toolkit|benchmark|github", re.I), "code"),
+    (re.compile(r"paper|preprint|arxiv|research", re.I), "papers"),
+    (re.compile(r"news|announce|launch|industry|policy|funding", re.I), "news"),
+)
+_KIND_DEFAULT = {"arxiv": "papers", "github": "code"}
+
+
+def _normal(tag: str) -> str:
+    return " ".join(tag.strip().lower().split())
+
+
+def item_section(item: Item) -> tuple[str, str]:
+    """(section, why) for one entry."""
+    if item.source_section in SECTION_ORDER:
+        return item.source_section, "source"
+    for tag in item.tags:
+        found = _EXACT.get(_normal(tag))
+        if found:
+            return found, "category"
+    canon = item.canonical or ""
+    if canon.startswith("https://arxiv.org/abs/"):
+        return "papers", "link"
+    if github_repo(canon):
+        return "code", "link"
+    for tag in item.tags:
+        for pattern, section in _FUZZY:
+            if pattern.search(tag):
+                return section, "tag"
+    if item.source_kind in _KIND_DEFAULT:
+        return _KIND_DEFAULT[item.source_kind], "kind"
+    return "posts", "default"
+
+
+def assign(story: Story) -> None:
+    """Set ``story.section`` and ``story.section_reason``."""
+    if not story.members:
+        story.section, story.section_reason = ("papers", "paper") if story.kind == "paper" else ("posts", "default")
+        return
+    votes: dict[str, float] = {}
+    declared_by_category: set[str] = set()
+    reasons: dict[str, str] = {}
+    counted: set[tuple[int, str]] = set()
+    for item in sorted(story.members, key=lambda i: i.id):
+        section, why = item_section(item)
+        if why == "category":
+            declared_by_category.add(section)
+        reasons.setdefault(section, why)
+        if (item.source_id, section) in counted:
+            continue  # one vote per source and section
+        counted.add((item.source_id, section))
+        votes[section] = votes.get(section, 0.0) + max(item.weight, 0.0)
+    story_kind = {"paper": "papers", "repo": "code"}.get(story.kind)
+
+    def rank(section: str) -> tuple[float, int, int, int]:
+        return (
+            -round(votes[section], 9),
+            0 if section in declared_by_category else 1,
+            0 if section == story_kind else 1,
+            SECTION_ORDER.index(section),
+        )
+
+    best = min(votes, key=rank)
+    story.section, story.section_reason = best, reasons[best]
