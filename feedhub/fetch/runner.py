@@ -39,6 +39,9 @@ MAX_INTERVAL = timedelta(hours=24)  # feed TTL / Cache-Control hints are honoure
 MIN_RETRY_AFTER = timedelta(minutes=1)
 MAX_RETRY_AFTER = timedelta(days=7)
 PAUSE_AFTER = 3  # consecutive errors before a source waits for --force
+FAILED = ("error", "disabled", "paused")  # the statuses that make `feedhub fetch` exit non-zero
+EXIT_SOME_FAILED = 2
+EXIT_ALL_FAILED = 3
 
 
 @dataclass
@@ -72,6 +75,16 @@ class FetchReport:
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
+
+    def failed(self) -> list[SourceResult]:
+        return [r for r in self.results if r.status in FAILED]
+
+    def exit_code(self) -> int:
+        """0 when no source failed (warnings included), 2 when some failed, 3 when every one failed."""
+        failed = len(self.failed())
+        if not failed:
+            return 0
+        return EXIT_ALL_FAILED if failed == len(self.results) else EXIT_SOME_FAILED
 
     def totals(self) -> dict[str, int]:
         return {

@@ -72,6 +72,31 @@ def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
     )
 
 
+def bozo_note(exc: BaseException | None) -> str:
+    """What feedparser recovered from, in words (never its class names): a note on the source."""
+    if exc is None:
+        return "the feed is malformed; read what could be read"
+    name = type(exc).__name__
+    text = str(exc)
+    if name == "NonXMLContentType":
+        served = text.split(" is not", 1)[0].strip() or "a non-feed type"
+        return f"served as {served}, not as a feed type; read anyway"
+    if name in ("CharacterEncodingOverride", "CharacterEncodingUnknown"):
+        return "the feed's declared character encoding is wrong; read with the one that works"
+    if name == "SAXParseException":
+        line, col = getattr(exc, "getLineNumber", lambda: None)(), getattr(exc, "getColumnNumber", lambda: None)()
+        message = getattr(exc, "getMessage", lambda: text)()
+        where = f" at line {line}, column {col}" if line is not None else ""
+        return f"not well-formed XML{where} ({message})"
+    if name == "UndeclaredNamespace":
+        return "the feed uses an undeclared XML namespace; read anyway"
+    return "the feed is malformed; read what could be read"
+
+
+def is_xml_error(exc: BaseException | None) -> bool:
+    return type(exc).__name__ == "SAXParseException"
+
+
 def parse_raw(body: bytes, headers: Mapping[str, str] | None = None) -> Any:
     """feedparser's result, for parsers of special feeds (arXiv, GitHub) that read extra elements."""
     return feedparser.parse(body, response_headers=dict(headers or {}), sanitize_html=False, resolve_relative_uris=False)
@@ -84,9 +109,12 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     version = d.get("version") or ""
     entries = d.get("entries") or []
     warning = None
+    exc = d.get("bozo_exception") if d.get("bozo") else None
     if d.get("bozo"):
-        exc = d.get("bozo_exception")
-        warning = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+        warning = bozo_note(exc)
+    if not entries and is_xml_error(exc):
+        # Broken XML that yielded nothing is a failure of this source, never "ok, 0 new".
+        raise NotAFeed(f"the feed is {warning}, and no item could be read from it; tell the site, or check the URL")
     if not version and not entries:
         head = body[:512].lower()
         if b"<html" in head or b"<!doctype html" in head:
