@@ -122,7 +122,7 @@ def related(session: Session, paper_id: str, limit: int = 10, settings: Any = No
     if paper is None:
         raise InvalidInput(f"unknown paper {paper_id}; `feedhub search` finds papers by words")
     if not (paper.title or paper.abstract):
-        raise InvalidInput(f"{paper_id} has no title or abstract yet; enrich it first (feedhub paper enrich)")
+        raise InvalidInput(f"{paper_id} has no title or abstract yet; `feedhub fetch` looks new papers up on the arXiv API (or `feedhub import arxiv-snapshot FILE`)")
     if _paper_count(session) <= FULL_FIT_MAX or settings is None:
         rows = session.execute(select(Paper.arxiv_id, Paper.title, Paper.abstract).where(Paper.title != "").limit(FULL_FIT_MAX))
         texts = {pid: _text(t, a) for pid, t, a in rows}
