@@ -9,6 +9,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   need=()
   command -v pg_ctlcluster >/dev/null || need+=(postgresql)
   command -v chromium >/dev/null || need+=(chromium)
+  # A Korean font, so the browser tests can measure where Korean text wraps (word-break: keep-all).
+  [ -d /usr/share/fonts/truetype/nanum ] || need+=(fonts-nanum)
   if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

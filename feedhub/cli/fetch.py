@@ -90,8 +90,9 @@ def fetch(
         raise typer.Exit(report.exit_code())
     table = Table("id", "source", "status", "new", "updated", "next check", "note")
     for r in rows:
-        style = {"error": "red", "disabled": "red", "paused": "yellow", "not modified": "dim"}.get(r.status, "")
-        table.add_row(str(r.source_id), r.name[:40], f"[{style}]{r.status}[/]" if style else r.status, str(r.new), str(r.updated),
+        status = "warning" if r.status == "ok" and r.warning else r.status  # never a bare "ok" beside a problem
+        style = {"error": "red", "disabled": "red", "paused": "yellow", "warning": "yellow", "not modified": "dim"}.get(status, "")
+        table.add_row(str(r.source_id), r.name[:40], f"[{style}]{status}[/]" if style else status, str(r.new), str(r.updated),
                       _next_check(r, now), (r.error or r.warning or "")[:120])
     console.print(table)
     if quiet:

@@ -165,7 +165,7 @@ def set_(
 ) -> None:
     """Change a source's name, URL, digest section or ranking weight.
 
-    Example: feedhub source set 3 --url https://example.org/feed.xml --name "Example blog"
+    Example: feedhub source set 3 --url https://example.org/feed.xml --name "Lab blog"
     """
     from feedhub.errors import InvalidInput
     from feedhub.subscriptions.manage import set_source

@@ -79,7 +79,7 @@ def bozo_note(exc: BaseException | None) -> str:
     name = type(exc).__name__
     text = str(exc)
     if name == "NonXMLContentType":
-        served = text.split(" is not", 1)[0].strip() or "a non-feed type"
+        served = text.split(" is not", 1)[0].split(";", 1)[0].strip() or "a non-feed type"
         return f"served as {served}, not as a feed type; read anyway"
     if name in ("CharacterEncodingOverride", "CharacterEncodingUnknown"):
         return "the feed's declared character encoding is wrong; read with the one that works"
@@ -112,9 +112,11 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     exc = d.get("bozo_exception") if d.get("bozo") else None
     if d.get("bozo"):
         warning = bozo_note(exc)
-    if not entries and is_xml_error(exc):
-        # Broken XML that yielded nothing is a failure of this source, never "ok, 0 new".
-        raise NotAFeed(f"the feed is {warning}, and no item could be read from it; tell the site, or check the URL")
+    if is_xml_error(exc):
+        if not entries:
+            # Broken XML that yielded nothing is a failure of this source, never "ok, 0 new".
+            raise NotAFeed(f"the feed is {warning}, and no item could be read from it; tell the site, or check the URL")
+        warning = f"the feed is {warning}; read {len(entries)} item{'s' if len(entries) != 1 else ''} anyway"
     if not version and not entries:
         head = body[:512].lower()
         if b"<html" in head or b"<!doctype html" in head:
