@@ -194,9 +194,13 @@ def _html_hint(message: str, body: bytes, base_url: str) -> str:
     return "an HTML page, not a feed, and it links to no feed; give the feed's URL (`feedhub source add` finds it from a home page)"
 
 
-def _parser_headers(headers: Mapping[str, str]) -> dict[str, str]:
+def _parser_headers(headers: Mapping[str, str], url: str | None = None) -> dict[str, str]:
     # The body is already decoded: the parser must not see the transfer's encoding or length.
-    return {k.lower(): v for k, v in headers.items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
+    out = {k.lower(): v for k, v in headers.items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
+    if url and "content-location" not in out:
+        # The document's own URL, so relative item links (Stanford AI Lab's `<link>/blog/post/</link>`) resolve.
+        out["content-location"] = url
+    return out
 
 
 def _parse_in_worker(kind: str, body: bytes, headers: dict[str, str]) -> Any:
@@ -247,7 +251,7 @@ def ingest_source_bytes(
             if row is None:
                 raise FeedhubError(f"source {source_id} was removed during the fetch")
             if feed is None:
-                feed = parse_bytes(row.kind, body, parser_headers)
+                feed = parse_bytes(row.kind, body, _parser_headers(parser_headers, http.url if http else row.url))
             stats = store_feed(session, SourceRef(source_id, row.kind), feed, now)
             values: dict[str, Any] = {"last_warning": stats.warning, "error_count": 0, "last_error": None, "last_fetched_at": now}
             warning = stats.warning
@@ -476,7 +480,7 @@ async def _run(engine, cfg, loop, store, source_ids, force, settings, on_start, 
             if parse_pool is None:  # started on the first body to parse: a run of 304s never pays for it
                 parse_pool = _parse_pool(workers)
             try:
-                feed = await loop.run_in_executor(parse_pool, _parse_in_worker, task.kind, http.body, _parser_headers(http.headers))
+                feed = await loop.run_in_executor(parse_pool, _parse_in_worker, task.kind, http.body, _parser_headers(http.headers, http.url))
             except NotAFeed as exc:
                 message = _html_hint(str(exc), http.body, http.url)
                 return await loop.run_in_executor(store, lambda: _record_error(engine, task.id, message))

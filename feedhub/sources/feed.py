@@ -58,15 +58,29 @@ def _raw(e: Mapping[str, Any], key: str) -> Any:
     return dict.get(e, key) if isinstance(e, dict) else e.get(key)  # type: ignore[call-overload]
 
 
+PODCAST_TAG = "podcast"
+
+
+def is_podcast_episode(e: Mapping[str, Any]) -> bool:
+    """An audio episode: an audio enclosure, or iTunes episode markup (Last Week in AI mixes them with issues)."""
+    for link in e.get("enclosures") or e.get("links") or []:
+        if isinstance(link, Mapping) and (link.get("rel") in (None, "enclosure")) and _text(link.get("type")).lower().startswith("audio/"):
+            return True
+    return bool(e.get("itunes_duration") or e.get("itunes_episode") or e.get("itunes_episodetype"))
+
+
 def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
     guid = _text(e.get("id")).strip() or None
+    tags = [_text(t.get("term")).strip() for t in e.get("tags") or [] if isinstance(t, Mapping) and t.get("term")]
+    if is_podcast_episode(e) and PODCAST_TAG not in (t.lower() for t in tags):
+        tags.append(PODCAST_TAG)  # the digest does not feature an episode as news (digest/sections.py)
     return ParsedEntry(
         guid=guid,
         link=_text(e.get("link")).strip() or None,
         title=_text(e.get("title")),
         summary=_summary(e),
         authors=_authors(e),
-        tags=[_text(t.get("term")).strip() for t in e.get("tags") or [] if isinstance(t, Mapping) and t.get("term")],
+        tags=tags,
         published=_time(_raw(e, "published_parsed")) or _time(_raw(e, "updated_parsed")) or _time(_raw(e, "created_parsed")),
         updated=_time(_raw(e, "updated_parsed")),
     )
