@@ -25,5 +25,5 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 # The CPU wheel first and pinned: a looser spec pulls a multi-GB CUDA build.
 .venv/bin/python -m pip install -q torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -m pip install -q -e '.[repro,dev]' 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install -q -e '.[repro,recommend,dev]' 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import feedhub, torch; print('feedhub', feedhub.__version__, '| torch', torch.__version__)"

@@ -85,7 +85,8 @@ def test_help_shows_completion_and_no_bool_placeholders(tmp_path: Path) -> None:
         assert "<bool>" not in text, args
     fetch_help = feedhub(tmp_path, "fetch", "--help").stdout
     assert "--force" in fetch_help and "--source" in fetch_help
-    script = feedhub(tmp_path, "--show-completion", "bash")
+    env = {**os.environ, "FEEDHUB_HOME": str(tmp_path)}  # the console script, as a shell calls it
+    script = subprocess.run([str(Path(sys.executable).parent / "feedhub"), "--show-completion", "bash"], capture_output=True, text=True, env=env, timeout=60)
     assert script.returncode == 0 and "COMPREPLY" in script.stdout  # a bash completion script
 
 
@@ -145,3 +146,30 @@ def test_bench_import_exits_zero_and_removes_its_work_dir(tmp_path: Path) -> Non
     assert out.returncode == 0, out.stderr[-600:]
     assert "speed-up over baseline" in out.stdout
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("feedhub-bench-import-")] == []
+
+
+def run_without_sklearn(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI as on a base install (no `feedhub[recommend]` extra): scikit-learn cannot be imported."""
+    code = ("import sys, runpy; sys.modules['sklearn'] = None; sys.argv = ['feedhub', *sys.argv[1:]]\n"
+            "runpy.run_module('feedhub', run_name='__main__')")
+    env = {**os.environ, "FEEDHUB_HOME": str(home), "COLUMNS": "200", "FEEDHUB_ARXIV_ENRICH": "0"}
+    env.pop("FEEDHUB_DB_URL", None)
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120, cwd=str(REPO))
+
+
+def test_without_the_recommend_extra_the_digest_works_and_related_says_what_to_install(tmp_path: Path, demo_home: Path) -> None:
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_home, home)
+    assert run_without_sklearn(home, "paper", "save", "1802.05365").returncode == 0
+    related = run_without_sklearn(home, "paper", "related", "1802.05365")
+    assert related.returncode == 1 and related.stderr.splitlines() == [
+        "error: `feedhub paper related` needs scikit-learn, an optional extra: pip install 'feedhub[recommend]'"]
+    rec = run_without_sklearn(home, "recommend")
+    assert rec.returncode == 1 and "pip install 'feedhub[recommend]'" in rec.stderr and len(rec.stderr.splitlines()) == 1
+    digest = run_without_sklearn(home, "digest", "--week", "2018-W08", "--explain")
+    assert digest.returncode == 0 and "## Highlighted Research Papers" in digest.stdout
+    assert "saved 2" not in digest.stdout  # the saved-similarity factor is left out, nothing else changes
+    with_extra = feedhub(home, "digest", "--week", "2018-W08", "--explain")
+    assert with_extra.returncode == 0 and "saved " in with_extra.stdout  # installed: the factor counts again
