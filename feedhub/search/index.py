@@ -37,6 +37,7 @@ from feedhub.search.schema import (
     Notify,
     Opened,
     create_dir,
+    hangul_pairs,
     meta_path,
     new_writer,
     open_dir,
@@ -100,8 +101,8 @@ def _paper_doc(t: Any, schema: Any, row: tuple[Any, ...], sources: dict[str, lis
     if doi:
         flags.append("doi")
     doc = {
-        "uid": uid, "kind": "paper", "title": [title or pid], "body": [abstract or ""],
-        "author": [_authors_text(authors)], "cat": categories_of(cats),
+        "uid": uid, "kind": "paper", "title": [hangul_pairs(title or pid)], "body": [hangul_pairs(abstract or "")],
+        "author": [hangul_pairs(_authors_text(authors))], "cat": categories_of(cats),
         "flags": flags, "source": sources.get(pid, []), "eid": 0, "date": _date(published, first_seen),
     }  # fmt: skip
     return t.Document.from_dict(doc, schema)
@@ -111,8 +112,8 @@ def _entry_doc(t: Any, schema: Any, row: tuple[Any, ...], code: dict[str, int]):
     eid, source_id, title, summary, authors, published, first_seen = row
     uid = f"e:{eid}"
     doc = {
-        "uid": uid, "kind": "entry", "title": [title or ""], "body": [_plain(summary or "")],
-        "author": [_authors_text(authors)], "cat": [],
+        "uid": uid, "kind": "entry", "title": [hangul_pairs(title or "")], "body": [hangul_pairs(_plain(summary or ""))],
+        "author": [hangul_pairs(_authors_text(authors))], "cat": [],
         "flags": ["code"] if uid in code else [], "source": [int(source_id)], "eid": int(eid),
         "date": _date(published, first_seen),
     }  # fmt: skip

@@ -191,14 +191,14 @@ def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -
 
 
 def _fold(word: str) -> str:
-    from feedhub.search.schema import tokens
+    from feedhub.search.schema import plain_tokens
 
-    toks = tokens(word)
+    toks = plain_tokens(word)
     return toks[0] if toks else ""
 
 
 def _highlight_words(parsed: ParsedQuery) -> tuple[set[str], tuple[str, ...]]:
-    from feedhub.search.schema import tokens
+    from feedhub.search.schema import plain_tokens as tokens  # the words as typed: snippets show them, not stems
 
     exact: set[str] = set()
     prefixes: list[str] = []
