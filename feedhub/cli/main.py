@@ -22,6 +22,7 @@ from feedhub.cli.context import AppContext
 from feedhub.config import load_settings
 from feedhub.errors import FeedhubError
 
+
 def _flags_show_no_type() -> None:
     """typer 0.29 labels every flag `<bool>` in --help, as if it took a value; a flag takes none, so it shows none."""
     from typer.core import TyperOption

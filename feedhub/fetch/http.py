@@ -38,6 +38,8 @@ PERMANENT = (301, 308)
 
 @dataclass
 class FetchConfig:
+    """The fetch limits; ``FILE_KEYS`` of them can be set under ``[fetch]`` in config.toml."""
+
     concurrency: int = 16  # requests in flight at once, all hosts together
     per_host: int = 2  # requests in flight at once to one host
     connect_timeout: float = 10.0
@@ -60,8 +62,7 @@ class FetchConfig:
         cfg = cls()
         section = settings.get("fetch", {}) if settings is not None else {}
         if isinstance(section, dict):
-            known = {"parse_workers", "concurrency", "per_host", "connect_timeout", "read_timeout", "deadline", "max_body", "max_redirects", "allow_networks",
-                     "ca_file"}  # fmt: skip
+            known = set(FILE_KEYS)
             unknown = set(section) - known
             if unknown:
                 raise FeedhubError(f"unknown [fetch] settings in config.toml: {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
@@ -79,6 +80,11 @@ class FetchConfig:
             if host == suffix or host.endswith("." + suffix):
                 return policy
         return self.per_host, 0.0
+
+
+# The FetchConfig fields a user may set under [fetch] in config.toml (the README's reference lists them).
+FILE_KEYS = ("concurrency", "per_host", "connect_timeout", "read_timeout", "deadline", "max_body", "max_redirects", "allow_networks",
+             "ca_file", "parse_workers")  # fmt: skip
 
 
 def make_client(cfg: FetchConfig) -> httpx.AsyncClient:
