@@ -173,3 +173,8 @@ def test_without_the_recommend_extra_the_digest_works_and_related_says_what_to_i
     assert "saved 2" not in digest.stdout  # the saved-similarity factor is left out, nothing else changes
     with_extra = feedhub(home, "digest", "--week", "2018-W08", "--explain")
     assert with_extra.returncode == 0 and "saved " in with_extra.stdout  # installed: the factor counts again
+
+
+def test_paper_save_refuses_an_id_with_month_99(tmp_path: Path) -> None:
+    out = feedhub(tmp_path / "home", "paper", "save", "9999.99999")
+    assert out.returncode == 1 and out.stderr.startswith("error: '9999.99999' is not an arXiv id") and len(out.stderr.splitlines()) == 1
