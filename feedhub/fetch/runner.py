@@ -28,6 +28,7 @@ from feedhub.errors import FeedhubError, FetchError, NotAFeed
 from feedhub.fetch.http import FetchConfig, get, make_client
 from feedhub.fetch.local import read_file_url
 from feedhub.sources.base import Get, HttpResult
+from feedhub.sources.feed import DOCUMENT_URL
 from feedhub.sources.kinds import fetcher_for
 from feedhub.store.db import session_factory
 from feedhub.store.models import Source
@@ -197,9 +198,10 @@ def _html_hint(message: str, body: bytes, base_url: str) -> str:
 def _parser_headers(headers: Mapping[str, str], url: str | None = None) -> dict[str, str]:
     # The body is already decoded: the parser must not see the transfer's encoding or length.
     out = {k.lower(): v for k, v in headers.items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
-    if url and "content-location" not in out:
-        # The document's own URL, so relative item links (Stanford AI Lab's `<link>/blog/post/</link>`) resolve.
-        out["content-location"] = url
+    if url:
+        # The document's own URL, so relative item links (Stanford AI Lab's `<link>/blog/post/</link>`) resolve
+        # (sources.feed.DOCUMENT_URL: links only; a guid is a key and stays as the feed wrote it).
+        out[DOCUMENT_URL] = url
     return out
 
 

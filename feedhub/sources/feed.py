@@ -18,6 +18,11 @@ from feedhub.sources.base import ParsedEntry, ParsedFeed
 feedparser.SANITIZE_HTML = False
 feedparser.RESOLVE_RELATIVE_URIS = False
 
+# A header the fetcher adds (never sent by a server): the URL the feed was read from, against which relative
+# item links are resolved. Not given to feedparser as Content-Location: it would rewrite relative guids too,
+# and a guid is an entry's key.
+DOCUMENT_URL = "x-feedhub-document-url"
+
 
 def _time(struct: Any) -> datetime | None:
     if not struct:
@@ -113,7 +118,18 @@ def is_xml_error(exc: BaseException | None) -> bool:
 
 def parse_raw(body: bytes, headers: Mapping[str, str] | None = None) -> Any:
     """feedparser's result, for parsers of special feeds (arXiv, GitHub) that read extra elements."""
-    return feedparser.parse(body, response_headers=dict(headers or {}), sanitize_html=False, resolve_relative_uris=False)
+    response = {k: v for k, v in (headers or {}).items() if k.lower() != DOCUMENT_URL}
+    return feedparser.parse(body, response_headers=response, sanitize_html=False, resolve_relative_uris=False)
+
+
+def _absolute(link: str | None, base: str | None) -> str | None:
+    """A relative item link made absolute against the feed's own URL (``/blog/post/`` -> https://host/blog/post/)."""
+    if not link or not base or "://" in link or link.startswith(("mailto:", "tag:", "urn:")):
+        return link
+    from urllib.parse import urljoin, urlsplit
+
+    joined = urljoin(base, link)
+    return joined if urlsplit(joined).scheme in ("http", "https") else link
 
 
 def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
@@ -126,7 +142,7 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     exc = d.get("bozo_exception") if d.get("bozo") else None
     if d.get("bozo"):
         warning = bozo_note(exc)
-    if is_xml_error(exc):
+    if is_xml_error(exc) and (version or entries):  # it is a feed, but a broken one
         if not entries:
             # Broken XML that yielded nothing is a failure of this source, never "ok, 0 new".
             raise NotAFeed(f"the feed is {warning}, and no item could be read from it; tell the site, or check the URL")
@@ -143,10 +159,15 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
         ttl = int(raw_ttl) * 60 if raw_ttl else None
     except (TypeError, ValueError):
         ttl = None
+    base = next((v for k, v in (headers or {}).items() if k.lower() == DOCUMENT_URL), None)
+    parsed = [parse_entry(e) for e in entries]
+    if base:
+        for entry in parsed:
+            entry.link = _absolute(entry.link, base)
     return ParsedFeed(
         title=_text(feed.get("title")),
-        link=_text(feed.get("link")) or None,
-        entries=[parse_entry(e) for e in entries],
+        link=_absolute(_text(feed.get("link")) or None, base),
+        entries=parsed,
         format=version or "unknown",
         warning=warning,
         ttl_seconds=ttl,

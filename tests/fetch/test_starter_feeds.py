@@ -42,6 +42,9 @@ def test_stanford_ai_lab_relative_links_resolve_against_the_feed_url(engine, ser
     origin = url.rsplit("/", 1)[0]
     assert links(engine, sid) == [("Benchmarks that measure what we mean", f"{origin}/blog/construct-validity/"),
                                   ("Robots that learn from watching videos", f"{origin}/blog/robots-from-video/")]
+    with session_factory(engine)() as session:  # the guids stay as written: they are the entries' keys
+        keys = sorted(session.scalars(select(Entry.key).where(Entry.source_id == sid)))
+    assert all("127.0.0.1" not in k for k in keys) and any("/blog/robots-from-video/" in k for k in keys)
 
 
 def test_last_week_in_ai_episodes_are_not_featured_as_news(engine, server, cfg) -> None:  # type: ignore[no-untyped-def]
