@@ -20,6 +20,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -176,9 +177,7 @@ def main() -> None:
           f"{'met' if fast['rss_mb'] + min(os.cpu_count() or 1, 4) * fast['rss_worker_mb'] <= 1024 else 'NOT met'}")
     print(f"database size: {(work / 'fast.db').stat().st_size / 1e6:.0f} MB")
     if args.dir is None:
-        for p in work.iterdir():
-            p.unlink()
-        work.rmdir()
+        shutil.rmtree(work)  # the import leaves folders too (imports/ with its resume state)
 
 
 if __name__ == "__main__":

@@ -15,3 +15,8 @@ class InvalidInput(FeedhubError):
 
 class FetchError(FeedhubError):
     """A fetch failed; the message is one line for the summary and the source's last_error."""
+
+
+# Windows has no POSIX file locks (store, index writer) and refuses to rename folders readers hold open.
+UNSUPPORTED_PLATFORM = ("feedhub runs on Linux and macOS (it needs POSIX file locks); on Windows, run it inside WSL: "
+                        "https://learn.microsoft.com/windows/wsl/install")

@@ -9,6 +9,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   need=()
   command -v pg_ctlcluster >/dev/null || need+=(postgresql)
   command -v chromium >/dev/null || need+=(chromium)
+  # A Korean font, so the browser tests can measure where Korean text wraps (word-break: keep-all).
+  [ -d /usr/share/fonts/truetype/nanum ] || need+=(fonts-nanum)
   if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
@@ -23,5 +25,5 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 # The CPU wheel first and pinned: a looser spec pulls a multi-GB CUDA build.
 .venv/bin/python -m pip install -q torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -m pip install -q -e '.[repro,dev]' 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install -q -e '.[repro,recommend,dev]' 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import feedhub, torch; print('feedhub', feedhub.__version__, '| torch', torch.__version__)"

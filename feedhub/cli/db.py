@@ -28,13 +28,18 @@ def upgrade(ctx: typer.Context) -> None:
 
 @app.command("current")
 def current(ctx: typer.Context) -> None:
-    """Show the database URL and schema revision.
+    """Show the database URL and schema revision (read only: it never creates a database).
 
     Example: feedhub db current
     """
-    from feedhub.store.db import current_revision, head_revision, make_engine
+    from feedhub.store.db import current_revision, head_revision, make_engine, missing_sqlite_file
 
     app_ctx = app_context(ctx)
+    missing = missing_sqlite_file(app_ctx.settings.db_url)
+    if missing is not None:
+        app_ctx.console.print(f"no database yet at {missing} (head {head_revision()}); any command creates it, e.g. `feedhub db upgrade`",
+                              markup=False, highlight=False)
+        return
     engine = make_engine(app_ctx.settings.db_url)
     rev = current_revision(engine)
     app_ctx.console.print(f"{engine.url.render_as_string(hide_password=True)}: revision {rev or 'none'} (head {head_revision()})")

@@ -32,6 +32,8 @@ def digest(
     lang: Annotated[str, typer.Option("--lang", help="en | ko")] = "en",
     explain: Annotated[bool, typer.Option("--explain", help="Show how every story was scored.")] = False,
     send: Annotated[bool, typer.Option("--send", help="E-mail it (FEEDHUB_SMTP_HOST/PORT/USER/PASSWORD/FROM/TO).")] = False,
+    feed_url: Annotated[Optional[str], typer.Option("--feed-url", help="Atom: the URL the feed is published at (rel=self); "
+                                                    "each week's page is linked as WEEK.html beside it.")] = None,
 ) -> None:
     """Write the digest of a week: News · Posts, Articles & Tutorials · Code, Projects & Data · Highlighted Research Papers.
 
@@ -39,13 +41,14 @@ def digest(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from feedhub.digest.api import make_digest, output_format, send_model
+    from feedhub.digest.api import install_id, make_digest, output_format, send_model
     from feedhub.digest.window import resolve
 
     app_ctx = app_context(ctx)
     window = resolve(week, since, until, tz)
     chosen = output_format(fmt, out)
-    result = make_digest(app_ctx.engine, window, lang=lang, per_section=per_section, fmt=chosen, explain=explain)
+    result = make_digest(app_ctx.engine, window, lang=lang, per_section=per_section, fmt=chosen, explain=explain,
+                         feed_url=feed_url, install_id=install_id(app_ctx.settings.home) if chosen == "atom" else None)
     if send:
         recipients = send_model(result.model, app_ctx.settings.secret, explain=explain)
         app_ctx.err.print(f"sent the {window.label} digest to {', '.join(recipients)}", markup=False, highlight=False)

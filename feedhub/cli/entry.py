@@ -8,6 +8,13 @@ from __future__ import annotations
 
 
 def main() -> None:
+    import sys
+
+    if sys.platform == "win32":  # POSIX locks (store, index writer) and renames under open readers: see README
+        from feedhub.errors import UNSUPPORTED_PLATFORM
+
+        sys.stderr.write(f"error: {UNSUPPORTED_PLATFORM}\n")
+        sys.exit(1)
     from feedhub.cli.search_fast import dispatch
 
     dispatch()  # exits when it answered the command; returns otherwise

@@ -27,19 +27,22 @@ def fetch(
     source: Annotated[Optional[list[int]], typer.Option("--source", help="Only this source id, now (repeatable).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Fetch sources that are not due yet or paused after errors.")] = False,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow private, loopback and link-local addresses.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems (errors, warnings): nothing when all went well. For cron.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable summary, one object per source.")] = False,
 ) -> None:
     """Pull every due source concurrently and store what is new; print a summary per source.
 
     A source that fails records its error and backs off; after 3 errors in a row it pauses until --force.
+    Exit status: 0 when no source failed (warnings included), 2 when some failed, 3 when all failed,
+    1 when the fetch could not run at all.
 
     Example: feedhub fetch --source 2 --force
     """
-    from feedhub.fetch.runner import run_fetch
+    from feedhub.fetch.runner import FAILED, run_fetch
     from feedhub.store.types import utcnow
 
     app_ctx = app_context(ctx)
+    quiet = quiet or app_ctx.quiet
     if allow_private:
         app_ctx.settings.allow_private = True
     engine = app_ctx.engine
@@ -72,23 +75,32 @@ def fetch(
             progress.stop()
     if json_out:
         print_json([r.as_json() for r in report.results])
-        return
+        raise typer.Exit(report.exit_code())
     console = app_ctx.console
     if report.hook_error:
         app_ctx.err.print(f"warning: {report.hook_error}")
     if not report.results:
-        console.print("nothing due: every source was checked recently (`feedhub fetch --force` pulls them now)")
+        if not quiet:
+            console.print("nothing due: every source was checked recently (`feedhub fetch --force` pulls them now)")
         return
     now = utcnow()
+    # --quiet (cron): only the sources with something to say, and nothing at all when every one was fine.
+    rows = [r for r in report.results if r.status in FAILED or r.warning] if quiet else report.results
+    if not rows:
+        raise typer.Exit(report.exit_code())
     table = Table("id", "source", "status", "new", "updated", "next check", "note")
-    for r in report.results:
-        style = {"error": "red", "disabled": "red", "paused": "yellow", "not modified": "dim"}.get(r.status, "")
-        table.add_row(str(r.source_id), r.name[:40], f"[{style}]{r.status}[/]" if style else r.status, str(r.new), str(r.updated),
+    for r in rows:
+        status = "warning" if r.status == "ok" and r.warning else r.status  # never a bare "ok" beside a problem
+        style = {"error": "red", "disabled": "red", "paused": "yellow", "warning": "yellow", "not modified": "dim"}.get(status, "")
+        table.add_row(str(r.source_id), r.name[:40], f"[{style}]{status}[/]" if style else status, str(r.new), str(r.updated),
                       _next_check(r, now), (r.error or r.warning or "")[:120])
     console.print(table)
+    if quiet:
+        raise typer.Exit(report.exit_code())
     t = report.totals()
     console.print(
-        f"{t['sources']} sources in {report.seconds:.1f} s: {t['new']} new and {t['updated']} updated entries; "
+        f"{t['sources']} source{'s' if t['sources'] != 1 else ''} in {report.seconds:.1f} s: {t['new']} new and {t['updated']} updated entries; "
         f"{t['ok']} ok, {t['not_modified']} not modified, {t['errors']} errors"
         + (f", {t['disabled']} disabled" if t["disabled"] else "") + (f", {t['paused']} paused" if t["paused"] else "")
     )
+    raise typer.Exit(report.exit_code())

@@ -22,10 +22,28 @@ from feedhub.cli.context import AppContext
 from feedhub.config import load_settings
 from feedhub.errors import FeedhubError
 
+
+def _flags_show_no_type() -> None:
+    """typer 0.29 labels every flag `<bool>` in --help, as if it took a value; a flag takes none, so it shows none."""
+    from typer.core import TyperOption
+
+    original = TyperOption.display_type_rich
+    if getattr(original, "feedhub_flags", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: typer.Context) -> str | None:
+        return None if self.is_flag else original(self, ctx)
+
+    display_type_rich.feedhub_flags = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_show_no_type()
+
 app = typer.Typer(
     name="feedhub",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # `feedhub --install-completion` (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     help="AI research feeds in one place: a weekly digest, paper search, and runnable reproductions.",
     epilog="Example: feedhub demo && feedhub digest --week 2018-W08",
@@ -44,7 +62,7 @@ def root(
     db: Annotated[Optional[str], typer.Option("--db", help="Database: a SQLite file path or a SQLAlchemy URL.", envvar=None)] = None,
     home: Annotated[Optional[Path], typer.Option("--home", help="Data dir (default: $FEEDHUB_HOME or the user data dir).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars; `fetch` prints only problems.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
     """AI research feeds in one place: a weekly digest, paper search, and runnable reproductions.
@@ -94,6 +112,24 @@ from feedhub.cli import github as github_cli  # noqa: E402
 app.add_typer(github_cli.app, name="github")
 
 
+INTERRUPTED = "interrupted; what was committed before is kept (the next run completes the rest)"
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is behind ``exc`` (typer raises Exit(130) from it, sys.exit wraps that)."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        stack += [e.__cause__, e.__context__]
+    return False
+
+
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
@@ -110,8 +146,13 @@ def main() -> None:
         typer.echo(f"error: {_one_line(exc)}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        typer.echo("interrupted; what was committed before is kept", err=True)
+        typer.echo(INTERRUPTED, err=True)
         sys.exit(130)
+    except SystemExit as exc:
+        # typer turns Ctrl-C inside a command into a silent exit 130; the user still gets the one line.
+        if exc.code == 130 and _interrupted(exc):
+            typer.echo(INTERRUPTED, err=True)
+        raise
     except Exception as exc:  # a bug or an environment problem: still one line, unless --debug
         if debug:
             raise

@@ -163,7 +163,8 @@ def print_result(console: Any, err: Any, result: Any, json_out: bool) -> None:
                 snip.stylize("bold yellow", s + 1, e + 1)
             cell.append_text(snip)
         ident = h.id if h.kind == "paper" else f"post {h.id}"
-        stars = "" if h.stars is None else f"★{h.stars}"
+        # Stars never fetched are unknown, not zero: the column says "code" until `feedhub github refresh`.
+        stars = f"★{h.stars}" if h.stars is not None else ("code" if h.has_code else "")
         table.add_row(escape(ident), h.date or "", stars, cell)
     console.print(table)
     err.print(f"{len(result.hits)} hits in {result.took_ms:.0f} ms", style="dim", highlight=False)

@@ -157,39 +157,61 @@ def list_(
 def set_(
     ctx: typer.Context,
     source_id: Annotated[int, typer.Argument(help="Source id (see `source list`).")],
+    name: Annotated[Optional[str], typer.Option("--name", help="A new display name.")] = None,
+    url: Annotated[Optional[str], typer.Option("--url", help="A new feed URL (the entries stay; the next fetch starts afresh).")] = None,
     section: Annotated[Optional[str], typer.Option("--section", help="news | posts | code | papers: the digest section it feeds.")] = None,
     clear_section: Annotated[bool, typer.Option("--clear-section", help="Let the digest decide per entry again.")] = False,
     weight: Annotated[Optional[float], typer.Option("--weight", help="Ranking weight in the digest (default 1).")] = None,
 ) -> None:
-    """Change a source's digest section or ranking weight.
+    """Change a source's name, URL, digest section or ranking weight.
 
-    Example: feedhub source set 3 --section posts --weight 2
+    Example: feedhub source set 3 --url https://example.org/feed.xml --name "Lab blog"
     """
     from feedhub.errors import InvalidInput
     from feedhub.subscriptions.manage import set_source
 
-    if section is None and weight is None and not clear_section:
-        raise InvalidInput("nothing to change; give --section, --clear-section or --weight")
+    if section is None and weight is None and not clear_section and name is None and url is None:
+        raise InvalidInput("nothing to change; give --name, --url, --section, --clear-section or --weight")
     app_ctx = app_context(ctx)
     with app_ctx.session() as session, session.begin():
-        source = set_source(session, source_id, section=section, weight=weight, clear_section=clear_section)
-        name, sec, w = source.name, source.section, source.weight
-    app_ctx.console.print(f"source {source_id}: {name} — section {sec or '(per entry)'}, weight {w:g}", markup=False, highlight=False)
+        source = set_source(session, source_id, section=section, weight=weight, clear_section=clear_section, name=name, url=url)
+        new_name, new_url, sec, w = source.name, source.url, source.section, source.weight
+    app_ctx.console.print(f"source {source_id}: {new_name} ({new_url}) — section {sec or '(per entry)'}, weight {w:g}", markup=False, highlight=False)
 
 
 @app.command("remove")
-def remove(ctx: typer.Context, source_id: Annotated[int, typer.Argument(help="Source id (see `source list`).")]) -> None:
-    """Remove a source and its entries.
+def remove(
+    ctx: typer.Context,
+    source_id: Annotated[int, typer.Argument(help="Source id (see `source list`).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (scripts).")] = False,
+) -> None:
+    """Remove a source and its entries, after saying how many and asking (--yes skips the question).
 
-    Example: feedhub source remove 3
+    Papers stay, with their other mentions; `source disable` keeps the entries instead.
+
+    Example: feedhub source remove 3 --yes
     """
-    from feedhub.subscriptions.manage import remove_source
+    from feedhub.subscriptions.manage import entry_count, get_source, remove_source
 
     app_ctx = app_context(ctx)
+    if not yes:
+        with app_ctx.session() as session:
+            source = get_source(session, source_id)
+            name, count = source.name, entry_count(session, source_id)
+        try:
+            sure = typer.confirm(f"remove source {source_id} ({name}) and its {count} entr{'y' if count == 1 else 'ies'}?", default=False, err=True)
+        except typer.Abort:  # no answer (stdin closed, as under cron)
+            typer.echo("", err=True)
+            sure = None
+        if sure is None:
+            raise InvalidInput(f"source {source_id} not removed: nobody answered the question; add --yes to remove without asking")
+        if not sure:
+            app_ctx.err.print(f"not removed (`feedhub source disable {source_id}` stops fetching it and keeps its entries)", markup=False, highlight=False)
+            raise typer.Exit(1)
     with app_ctx.session() as session, session.begin():
-        source = remove_source(session, source_id)
+        source, count = remove_source(session, source_id)
         name = source.name
-    app_ctx.console.print(f"removed source {source_id}: {name}")
+    app_ctx.console.print(f"removed source {source_id}: {name}, and its {count} entr{'y' if count == 1 else 'ies'}", markup=False, highlight=False)
 
 
 @app.command("enable")

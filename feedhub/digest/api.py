@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -13,6 +14,7 @@ from feedhub.digest import i18n
 from feedhub.digest.window import Window
 from feedhub.errors import InvalidInput
 from feedhub.store.db import session_factory, transaction
+from feedhub.store.types import utcnow
 
 FORMATS = ("md", "html", "json", "atom", "eml")
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".atom": "atom",
@@ -43,7 +45,8 @@ class DigestResult:
 
 
 def render(model: dict[str, Any], fmt: str, *, explain: bool = False, feed: list[tuple[dict[str, Any], Any]] | None = None,
-           sender: str | None = None, to: list[str] | None = None) -> str:  # fmt: skip
+           sender: str | None = None, to: list[str] | None = None, feed_url: str | None = None, install_id: str | None = None,
+           now: Any = None) -> str:  # fmt: skip
     if fmt == "md":
         from feedhub.digest import render_md
 
@@ -59,11 +62,11 @@ def render(model: dict[str, Any], fmt: str, *, explain: bool = False, feed: list
     if fmt == "atom":
         from feedhub.digest import render_atom
 
-        return render_atom.render(feed or [], lang=model["lang"], explain=explain)
+        return render_atom.render(feed or [], lang=model["lang"], explain=explain, feed_url=feed_url, install_id=install_id)
     if fmt == "eml":
         from feedhub.digest import render_eml
 
-        return render_eml.render(model, explain=explain, sender=sender, to=to or [])
+        return render_eml.render(model, explain=explain, sender=sender, to=to or [], when=now or utcnow())
     raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 
@@ -77,8 +80,14 @@ def make_digest(
     explain: bool = False,
     sender: str | None = None,
     to: list[str] | None = None,
+    feed_url: str | None = None,
+    install_id: str | None = None,
+    now: datetime | None = None,
 ) -> DigestResult:
-    """Build the window's digest, store it (unchanged weeks stay as they were), render it as ``fmt``."""
+    """Build the window's digest, store it (unchanged weeks stay as they were), render it as ``fmt``.
+
+    The Atom feed holds finished weeks only: a week still running (its end after ``now``) is stored, and
+    published once it is over. ``now`` is the clock (tests pass one)."""
     i18n.check_lang(lang)
     if not 1 <= per_section <= MAX_PER_SECTION:
         raise InvalidInput(f"--per-section {per_section}: use 1..{MAX_PER_SECTION}")
@@ -91,10 +100,35 @@ def make_digest(
         if fmt == "atom":
             from feedhub.digest.render_atom import FEED_SIZE
 
-            feed = [(r.stories, r.created_at) for r in build_mod.list_digests(session, limit=FEED_SIZE, lang=lang) if r.stories]
+            cutoff = now or utcnow()
+            finished = [r for r in build_mod.list_digests(session, lang=lang) if r.stories and _aware(r.window_end) <= cutoff]
+            feed = [(r.stories, r.created_at) for r in finished[:FEED_SIZE]]
     stories = sum(len(s["stories"]) for s in model["sections"]) + len(model["also"])
-    text = render(model, fmt, explain=explain, feed=feed, sender=sender, to=to)
+    text = render(model, fmt, explain=explain, feed=feed, sender=sender, to=to, feed_url=feed_url, install_id=install_id, now=now)
     return DigestResult(model=model, text=text, changed=changed, stories=stories)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def install_id(home: Path) -> str:
+    """This data dir's random id (made on first use): Atom ids of two installs never collide."""
+    import uuid
+
+    path = home / "install-id"
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        return str(uuid.UUID(text))
+    except (OSError, ValueError):
+        pass
+    value = str(uuid.uuid4())
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(value + "\n", encoding="ascii")
+    except OSError:
+        pass  # a read-only data dir: ids stay unique to this run's feed, which is still better than none
+    return value
 
 
 def email_message(model: dict[str, Any], *, sender: str, to: list[str], explain: bool = False):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -135,6 +135,10 @@ def shown_before(session: Session, window: Window) -> dict[str, str]:
 class _Details:
     abstracts: dict[str, str]
     titles: dict[str, str]
+    categories: dict[str, list[str]] = field(default_factory=dict)
+
+
+MAX_CATEGORIES = 4  # a paper card shows its primary category first, then a few cross-lists
 
 
 def _details(session: Session, shown: list[Story]) -> _Details:
@@ -143,18 +147,20 @@ def _details(session: Session, shown: list[Story]) -> _Details:
     abstracts: dict[str, str] = {}
     titles: dict[str, str] = {}
     authors: dict[str, list[str]] = {}
+    categories: dict[str, list[str]] = {}
     for chunk in chunks(ids):
-        for pid, title, abstract, names in session.execute(
-            select(Paper.arxiv_id, Paper.title, Paper.abstract, Paper.authors).where(Paper.arxiv_id.in_(chunk))
+        for pid, title, abstract, names, cats in session.execute(
+            select(Paper.arxiv_id, Paper.title, Paper.abstract, Paper.authors, Paper.categories).where(Paper.arxiv_id.in_(chunk))
         ):
             abstracts[pid] = abstract or ""
             titles[pid] = title or ""
             authors[pid] = list(names or [])
+            categories[pid] = [str(c) for c in cats or []]
     for story in shown:  # the week's papers were read without titles and authors (see stories._window_papers)
         if story.paper is not None and story.paper_id in titles:
             story.paper.title = titles[story.paper_id]
             story.paper.authors = authors[story.paper_id]
-    return _Details(abstracts, titles)
+    return _Details(abstracts, titles, categories)
 
 
 def _clean_title(title: str) -> str:
@@ -317,6 +323,18 @@ def why(story: Story, lang: str) -> tuple[str, list[dict[str, str]]]:
     return " · ".join(parts), links
 
 
+def _source_links(story: Story) -> list[dict[str, str | None]]:
+    """Each source of the story (in ``sources`` order) with the link of its item: where the story was
+    mentioned, so a reader can open the newsletter item or the post itself."""
+    found: dict[str, str | None] = {}
+    if story.members or story.mentions:
+        for item in sorted(story.all_items(), key=lambda i: (i.source_id, i.id)):
+            name = item.source_name or f"source {item.source_id}"
+            if found.get(name) is None:
+                found[name] = safe_url(item.link)
+    return [{"name": n, "url": u} for n, u in found.items()]
+
+
 def _story_json(story: Story, details: _Details, lang: str) -> dict[str, Any]:
     lead = _lead(story)
     url = f"https://arxiv.org/abs/{story.paper_id}" if story.paper_id else None
@@ -335,6 +353,7 @@ def _story_json(story: Story, details: _Details, lang: str) -> dict[str, Any]:
             "et_al": len(authors) > MAX_AUTHORS,
             "url": f"https://arxiv.org/abs/{story.paper_id}",
             "pdf": f"https://arxiv.org/pdf/{story.paper_id}",
+            "categories": details.categories.get(story.paper_id, [])[:MAX_CATEGORIES],
         }
     when = story.earliest()
     title = _title(story, lead, lang)
@@ -350,6 +369,7 @@ def _story_json(story: Story, details: _Details, lang: str) -> dict[str, Any]:
         "summary": _summary(story, lead, title, details),
         "published_at": when.isoformat() if when else None,
         "sources": list(story.source_weights()),
+        "source_links": _source_links(story),
         "mentions": len(story.members) + len(story.mentions),
         "why": why_text,
         "why_links": why_links,

@@ -14,6 +14,7 @@ CSS = """
 :root{color-scheme:light dark;--fg:#1d1d1f;--muted:#5f6368;--bg:#fff;--card:#f6f7f9;--accent:#0b57d0;--rule:#dadce0}
 @media (prefers-color-scheme:dark){:root{--fg:#e8eaed;--muted:#a8adb3;--bg:#16181b;--card:#202328;--accent:#8ab4f8;--rule:#3c4043}}
 *{box-sizing:border-box}
+html:lang(ko){word-break:keep-all}
 body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Noto Sans","Noto Sans KR","Apple SD Gothic Neo","Malgun Gothic",sans-serif}
 main{max-width:46rem;margin:0 auto;padding:1.25rem 1rem 3rem}
 header h1{font-size:1.6rem;line-height:1.25;margin:.2rem 0}
@@ -26,14 +27,17 @@ a{color:var(--accent);text-decoration:none}
 a:hover{text-decoration:underline}
 .summary{margin:.2rem 0;overflow-wrap:anywhere}
 .meta,.paper,.explain,.empty,.why,.note,footer{color:var(--muted);font-size:.88rem;margin:.2rem 0;overflow-wrap:anywhere}
-.repro code{background:var(--bg);border:1px solid var(--rule);border-radius:4px;padding:0 .3rem;font-size:.85rem}
+.repro{margin:.2rem 0 0;font-size:.88rem;color:var(--muted)}
+.repro code{background:var(--bg);color:var(--fg);border:1px solid var(--rule);border-radius:4px;padding:0 .3rem;font-size:.85rem;white-space:nowrap}
+.cat{font-size:.8rem;border:1px solid var(--rule);border-radius:4px;padding:0 .25rem;margin-left:.15rem;white-space:nowrap}
 ul.also{padding-left:1.2rem}
 ul.also li{margin:.25rem 0;overflow-wrap:anywhere}
 footer{margin-top:2rem;border-top:1px solid var(--rule);padding-top:.6rem}
 @media (max-width:480px){body{font-size:15px}main{padding:.8rem .7rem 2rem}li.story{padding:.7rem .75rem}}
 @media print{:root{--fg:#000;--muted:#333;--bg:#fff;--card:#fff;--accent:#000}
- body{font-size:11pt}main{max-width:none;padding:0}li.story{border:1px solid #bbb;padding:.4rem .6rem}
- a::after{content:" <" attr(href) ">";font-size:8pt;color:#555;overflow-wrap:anywhere}h2{break-after:avoid}}
+ body{font-size:11pt}main{max-width:none;padding:0}li.story{border:1px solid #bbb;padding:.4rem .6rem;margin:.4rem 0}
+ .story h3 a::after{content:" " attr(href);font-weight:normal;font-size:8pt;color:#555;overflow-wrap:anywhere}
+ h2{break-after:avoid}.repro code{border:none;padding:0}}
 """
 
 PAGE = """<!DOCTYPE html>
@@ -71,13 +75,13 @@ BODY = """<header>
 <li class="story" data-key="{{ s.key }}">
 <h3>{% if s.href %}<a href="{{ s.href }}" rel="noopener noreferrer">{{ s.title }}</a>{% else %}{{ s.title }}{% endif %}</h3>
 {% if s.summary %}<p class="summary">{{ s.summary }}</p>{% endif %}
-<p class="meta">{{ s.meta }}</p>
+<p class="meta">{% if s.date %}{{ s.date }}{% endif %}{% for l in s.source_links %}{% if loop.first %}{% if s.date %} · {% endif %}{% else %}, {% endif %}{% if l.url %}<a href="{{ l.url }}" rel="noopener noreferrer">{{ l.name }}</a>{% else %}{{ l.name }}{% endif %}{% endfor %}{% if s.mentions %} · {{ s.mentions }}{% endif %}</p>
 {% if s.paper or s.code or s.related %}<p class="paper">
-{% if s.paper %}{% if s.authors %}{{ s.authors }} · {% endif %}<a href="{{ s.paper.url }}" rel="noopener noreferrer">arXiv:{{ s.paper.arxiv_id }}</a>{% endif %}
+{% if s.paper %}{% if s.authors %}{{ s.authors }} · {% endif %}<a href="{{ s.paper.url }}" rel="noopener noreferrer">arXiv:{{ s.paper.arxiv_id }}</a>{% if s.pdf %} (<a href="{{ s.pdf }}" rel="noopener noreferrer">PDF</a>){% endif %}{% for c in s.categories %} <span class="cat">{{ c }}</span>{% endfor %}{% endif %}
 {% for c in s.code %}{% if not loop.first or s.paper %} · {% endif %}{% if loop.first %}{{ t('code') }}: {% endif %}<a href="{{ c.href }}" rel="noopener noreferrer">{{ c.repo }}</a>{% if c.stars %} ★ {{ c.stars }}{% endif %}{% endfor %}
 {% for r in s.related %}{% if not loop.first or s.paper or s.code %} · {% endif %}<a href="{{ r.url }}" rel="noopener noreferrer">arXiv:{{ r.arxiv_id }}</a> {{ r.title }}{% endfor %}
 </p>{% endif %}
-{% for r in s.repro %}<p class="repro">{{ t('reproduce') }}: <code>{{ r.command }}</code>{% if r.verdict %} ({{ t('verdict') }}: {{ r.verdict }}){% endif %}</p>{% endfor %}
+{% if s.repro %}<p class="repro">{{ t('reproduce') }}: {% for r in s.repro %}{% if not loop.first %} · {% endif %}<code>{{ r.command }}</code>{% if r.verdict %} ({{ t('verdict') }}: {{ r.verdict }}){% endif %}{% endfor %}</p>{% endif %}
 {% if s.why or s.why_links %}<p class="why">{{ t('why') }}: {{ s.why }}{% if s.why_links %} — {% for w in s.why_links %}{% if not loop.first %}, {% endif %}{% if w.href %}<a href="{{ w.href }}" rel="noopener noreferrer">{{ w.label }}</a>{% else %}{{ w.label }}{% endif %}{% endfor %}{% endif %}</p>{% endif %}
 {% if explain %}<p class="explain">{{ s.explain }}</p>{% endif %}
 </li>
@@ -122,6 +126,11 @@ def _view(model: dict[str, Any], story: dict[str, Any]) -> dict[str, Any]:
         meta.append(i18n.mentions(lang, story["mentions"]))
     paper = story["paper"]
     return {
+        "date": i18n.format_short_date(lang, when) if when else "",
+        "source_links": story.get("source_links") or [{"name": n, "url": None} for n in story["sources"]],
+        "mentions": i18n.mentions(lang, story["mentions"]) if story["mentions"] > 1 else "",
+        "pdf": safe_url(paper.get("pdf")) if paper else None,
+        "categories": list(paper.get("categories") or []) if paper else [],
         "key": story["key"],
         "title": story["title"],
         "href": safe_url(story["url"]),

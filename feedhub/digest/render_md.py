@@ -87,9 +87,12 @@ def story_lines(model: dict[str, Any], story: dict[str, Any], n: int, explain: b
         detail.append(f"{i18n.t(lang, 'code')}: {code}")
     for r in story["related"]:
         detail.append(md_link(f"arXiv:{r['arxiv_id']}", r["url"]) + f" {md_text(r['title'])}")
-    for r in story["repro"]:
-        verdict = f" ({i18n.t(lang, 'verdict')}: {md_text(i18n.verdict(lang, r['verdict']))})" if r["verdict"] else ""
-        detail.append(f"{i18n.t(lang, 'reproduce')}: `{r['command'].replace('`', '')}`{verdict}")
+    if story["repro"]:
+        commands = []
+        for r in story["repro"]:
+            verdict = f" ({i18n.t(lang, 'verdict')}: {md_text(i18n.verdict(lang, r['verdict']))})" if r["verdict"] else ""
+            commands.append(f"`{r['command'].replace('`', '')}`{verdict}")
+        detail.append(f"{i18n.t(lang, 'reproduce')}: " + ", ".join(commands))  # the label once, however many
     if detail:
         lines.append("   " + " · ".join(detail))
     why_line = why_md(lang, story)
@@ -97,7 +100,14 @@ def story_lines(model: dict[str, Any], story: dict[str, Any], n: int, explain: b
         lines.append("   " + why_line)
     if explain:
         lines.append("   " + md_text(explain_line(lang, story)))
-    return lines
+    return hard_breaks(lines)
+
+
+def hard_breaks(lines: list[str]) -> list[str]:
+    """A story's lines as one list item whose lines stay lines: CommonMark joins a list item's lines into
+    one paragraph unless each but the last ends with a hard break (two spaces: invisible as plain text,
+    the e-mail's text part, and understood by every Markdown since the original)."""
+    return [line + "  " for line in lines[:-1]] + lines[-1:]
 
 
 def why_md(lang: str, story: dict[str, Any]) -> str:

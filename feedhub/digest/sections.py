@@ -1,6 +1,7 @@
 """Which section a story goes in.
 
 Each entry of a story gets a section, first rule that applies:
+0. a podcast episode (an audio enclosure; the feed parser tags it "podcast") from a news source -> posts;
 1. its source's declared section (``Source.section``, set with ``feedhub source set ID --section S``);
 2. a category on the entry that names a section (a newsletter's ``<category>News</category>``: the editor's
    own choice for that item, so it is a declaration too);
@@ -45,6 +46,8 @@ def _normal(tag: str) -> str:
 
 def item_section(item: Item) -> tuple[str, str]:
     """(section, why) for one entry."""
+    if item.source_section == "news" and any(_normal(t) == "podcast" for t in item.tags):
+        return "posts", "podcast"  # a newsletter's podcast episode (tagged by the feed parser) is not news
     if item.source_section in SECTION_ORDER:
         return item.source_section, "source"
     for tag in item.tags:

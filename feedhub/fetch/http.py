@@ -38,6 +38,8 @@ PERMANENT = (301, 308)
 
 @dataclass
 class FetchConfig:
+    """The fetch limits; ``FILE_KEYS`` of them can be set under ``[fetch]`` in config.toml."""
+
     concurrency: int = 16  # requests in flight at once, all hosts together
     per_host: int = 2  # requests in flight at once to one host
     connect_timeout: float = 10.0
@@ -60,8 +62,7 @@ class FetchConfig:
         cfg = cls()
         section = settings.get("fetch", {}) if settings is not None else {}
         if isinstance(section, dict):
-            known = {"parse_workers", "concurrency", "per_host", "connect_timeout", "read_timeout", "deadline", "max_body", "max_redirects", "allow_networks",
-                     "ca_file"}  # fmt: skip
+            known = set(FILE_KEYS)
             unknown = set(section) - known
             if unknown:
                 raise FeedhubError(f"unknown [fetch] settings in config.toml: {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
@@ -79,6 +80,11 @@ class FetchConfig:
             if host == suffix or host.endswith("." + suffix):
                 return policy
         return self.per_host, 0.0
+
+
+# The FetchConfig fields a user may set under [fetch] in config.toml (the README's reference lists them).
+FILE_KEYS = ("concurrency", "per_host", "connect_timeout", "read_timeout", "deadline", "max_body", "max_redirects", "allow_networks",
+             "ca_file", "parse_workers")  # fmt: skip
 
 
 def make_client(cfg: FetchConfig) -> httpx.AsyncClient:
@@ -280,19 +286,37 @@ def describe(exc: BaseException, cfg: FetchConfig) -> str:
     if isinstance(exc, httpx.ConnectError):
         text = str(exc) or "connection refused"
         if "ssl" in text.lower() or "certificate" in text.lower():
-            return f"TLS error: {_short(text)}; the site's certificate is not valid (behind a proxy with its own authority? name its PEM file as ca_file under [fetch] in config.toml)"
+            return _tls_note(text)
         return f"cannot connect: {_short(text)}; the server may be down, try later"
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return f"connection reset or closed by the server mid-response ({_short(str(exc)) or type(exc).__name__}); try later"
     if isinstance(exc, httpx.InvalidURL) or isinstance(exc, httpx.UnsupportedProtocol):
         return f"invalid URL: {_short(str(exc))}; fix the source's URL"
-    if isinstance(exc, httpx.HTTPError):
-        return f"{type(exc).__name__}: {_short(str(exc))}"
     if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {_short(str(exc))}"
+        return _tls_note(str(exc))
+    if isinstance(exc, httpx.HTTPError):
+        return f"HTTP request failed: {_short(str(exc)) or 'no details'}; try later"
     if isinstance(exc, OSError):
         return f"network error: {_short(exc.strerror or str(exc))}"
-    return f"{type(exc).__name__}: {_short(str(exc))}"
+    return f"request failed: {_short(str(exc)) or 'no details'}"
+
+
+# OpenSSL's words for "the other side does not speak TLS": a plain-HTTP server on the port asked for https.
+_NOT_TLS = ("wrong_version_number", "wrong version number", "record_layer_failure", "record layer failure",
+            "packet length too long", "http_request", "unknown protocol")
+
+
+def _tls_note(text: str) -> str:
+    """A TLS failure in words: a plain-HTTP answer, a certificate problem, or another handshake failure."""
+    low = text.lower()
+    reason = _short(text.split("] ", 1)[-1].split(" (_ssl.c", 1)[0])
+    if any(word in low for word in _NOT_TLS):
+        return ("the server answered in plain HTTP, not TLS: this port does not speak https; "
+                "if the feed is served over http, change the URL (`feedhub source set ID --url http://...`)")
+    if "certificate" in low:
+        return (f"the site's TLS certificate is not valid ({reason}); behind a proxy with its own authority? "
+                "name its PEM file as ca_file under [fetch] in config.toml")
+    return f"TLS handshake failed ({reason}); try later, or check the URL"
 
 
 def _short(text: str, limit: int = 160) -> str:

@@ -28,6 +28,7 @@ from feedhub.errors import FeedhubError, FetchError, NotAFeed
 from feedhub.fetch.http import FetchConfig, get, make_client
 from feedhub.fetch.local import read_file_url
 from feedhub.sources.base import Get, HttpResult
+from feedhub.sources.feed import DOCUMENT_URL
 from feedhub.sources.kinds import fetcher_for
 from feedhub.store.db import session_factory
 from feedhub.store.models import Source
@@ -39,6 +40,9 @@ MAX_INTERVAL = timedelta(hours=24)  # feed TTL / Cache-Control hints are honoure
 MIN_RETRY_AFTER = timedelta(minutes=1)
 MAX_RETRY_AFTER = timedelta(days=7)
 PAUSE_AFTER = 3  # consecutive errors before a source waits for --force
+FAILED = ("error", "disabled", "paused")  # the statuses that make `feedhub fetch` exit non-zero
+EXIT_SOME_FAILED = 2
+EXIT_ALL_FAILED = 3
 
 
 @dataclass
@@ -72,6 +76,16 @@ class FetchReport:
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
+
+    def failed(self) -> list[SourceResult]:
+        return [r for r in self.results if r.status in FAILED]
+
+    def exit_code(self) -> int:
+        """0 when no source failed (warnings included), 2 when some failed, 3 when every one failed."""
+        failed = len(self.failed())
+        if not failed:
+            return 0
+        return EXIT_ALL_FAILED if failed == len(self.results) else EXIT_SOME_FAILED
 
     def totals(self) -> dict[str, int]:
         return {
@@ -181,9 +195,14 @@ def _html_hint(message: str, body: bytes, base_url: str) -> str:
     return "an HTML page, not a feed, and it links to no feed; give the feed's URL (`feedhub source add` finds it from a home page)"
 
 
-def _parser_headers(headers: Mapping[str, str]) -> dict[str, str]:
+def _parser_headers(headers: Mapping[str, str], url: str | None = None) -> dict[str, str]:
     # The body is already decoded: the parser must not see the transfer's encoding or length.
-    return {k.lower(): v for k, v in headers.items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
+    out = {k.lower(): v for k, v in headers.items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
+    if url:
+        # The document's own URL, so relative item links (Stanford AI Lab's `<link>/blog/post/</link>`) resolve
+        # (sources.feed.DOCUMENT_URL: links only; a guid is a key and stays as the feed wrote it).
+        out[DOCUMENT_URL] = url
+    return out
 
 
 def _parse_in_worker(kind: str, body: bytes, headers: dict[str, str]) -> Any:
@@ -234,7 +253,7 @@ def ingest_source_bytes(
             if row is None:
                 raise FeedhubError(f"source {source_id} was removed during the fetch")
             if feed is None:
-                feed = parse_bytes(row.kind, body, parser_headers)
+                feed = parse_bytes(row.kind, body, _parser_headers(parser_headers, http.url if http else row.url))
             stats = store_feed(session, SourceRef(source_id, row.kind), feed, now)
             values: dict[str, Any] = {"last_warning": stats.warning, "error_count": 0, "last_error": None, "last_fetched_at": now}
             warning = stats.warning
@@ -463,7 +482,7 @@ async def _run(engine, cfg, loop, store, source_ids, force, settings, on_start, 
             if parse_pool is None:  # started on the first body to parse: a run of 304s never pays for it
                 parse_pool = _parse_pool(workers)
             try:
-                feed = await loop.run_in_executor(parse_pool, _parse_in_worker, task.kind, http.body, _parser_headers(http.headers))
+                feed = await loop.run_in_executor(parse_pool, _parse_in_worker, task.kind, http.body, _parser_headers(http.headers, http.url))
             except NotAFeed as exc:
                 message = _html_hint(str(exc), http.body, http.url)
                 return await loop.run_in_executor(store, lambda: _record_error(engine, task.id, message))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from feedhub.errors import InvalidInput
-from feedhub.search.schema import AUTHOR_BOOST, PREFIX_EXPANSIONS, TITLE_BOOST, Opened, tantivy_module, tokens
+from feedhub.search.schema import AUTHOR_BOOST, PREFIX_EXPANSIONS, TITLE_BOOST, Opened, prefix_tokens, tantivy_module, tokens
 
 # --- querying ---------------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ class _Compiler:
         if prefix:
             if len(toks) > 1:
                 return self.t.Query.phrase_prefix_query(self.schema, fld, toks)
-            expansions = [term for term, _ in self.searcher.terms_with_prefix(fld, toks[0], limit=PREFIX_EXPANSIONS)]
+            expansions = self._prefix_terms(fld, toks[0])
             if not expansions:
                 return None
             return self._should([self._term(fld, term) for term in expansions])
@@ -76,8 +76,17 @@ class _Compiler:
             return self._term(fld, toks[0])
         return self.t.Query.phrase_query(self.schema, fld, toks)
 
+    def _prefix_terms(self, fld: str, p: str) -> list[str]:
+        """Indexed terms a typed prefix stands for: those starting with it, and the stems it starts with (the
+        index holds "optim" for optimizer, optimizers, optimization: `optimiz*` must still find them)."""
+        found = [term for term, _ in self.searcher.terms_with_prefix(fld, p, limit=PREFIX_EXPANSIONS)]
+        for n in range(len(p) - 1, max(len(p) - 4, 2), -1):
+            if self.searcher.doc_freq(fld, p[:n]) > 0 and p[:n] not in found:
+                found.append(p[:n])
+        return found
+
     def _text(self, text: str, fld: str | None, prefix: bool) -> Any:
-        toks = tokens(text)
+        toks = prefix_tokens(text) if prefix else tokens(text)
         if not toks:
             self.notes.append(f"ignored '{text}' (nothing searchable in it)")
             return None
@@ -91,7 +100,7 @@ class _Compiler:
             parts = [
                 self._boost(self._term(f, term), boost)
                 for f, boost in (("title", TITLE_BOOST), ("body", 1.0), ("author", AUTHOR_BOOST))
-                for term, _ in self.searcher.terms_with_prefix(f, toks[0], limit=PREFIX_EXPANSIONS)
+                for term in self._prefix_terms(f, toks[0])
             ]
         else:
             parts = [

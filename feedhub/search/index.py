@@ -37,6 +37,7 @@ from feedhub.search.schema import (
     Notify,
     Opened,
     create_dir,
+    hangul_pairs,
     meta_path,
     new_writer,
     open_dir,
@@ -100,8 +101,8 @@ def _paper_doc(t: Any, schema: Any, row: tuple[Any, ...], sources: dict[str, lis
     if doi:
         flags.append("doi")
     doc = {
-        "uid": uid, "kind": "paper", "title": [title or pid], "body": [abstract or ""],
-        "author": [_authors_text(authors)], "cat": categories_of(cats),
+        "uid": uid, "kind": "paper", "title": [hangul_pairs(title or pid)], "body": [hangul_pairs(abstract or "")],
+        "author": [hangul_pairs(_authors_text(authors))], "cat": categories_of(cats),
         "flags": flags, "source": sources.get(pid, []), "eid": 0, "date": _date(published, first_seen),
     }  # fmt: skip
     return t.Document.from_dict(doc, schema)
@@ -111,8 +112,8 @@ def _entry_doc(t: Any, schema: Any, row: tuple[Any, ...], code: dict[str, int]):
     eid, source_id, title, summary, authors, published, first_seen = row
     uid = f"e:{eid}"
     doc = {
-        "uid": uid, "kind": "entry", "title": [title or ""], "body": [_plain(summary or "")],
-        "author": [_authors_text(authors)], "cat": [],
+        "uid": uid, "kind": "entry", "title": [hangul_pairs(title or "")], "body": [hangul_pairs(_plain(summary or ""))],
+        "author": [hangul_pairs(_authors_text(authors))], "cat": [],
         "flags": ["code"] if uid in code else [], "source": [int(source_id)], "eid": int(eid),
         "date": _date(published, first_seen),
     }  # fmt: skip
@@ -299,13 +300,16 @@ def _rebuild_locked(settings: Any, engine: Any, progress: Callable[[int, int], N
     return stats
 
 
-def _ensure(settings: Any, engine: Any, notify: Notify | None) -> tuple[Opened | None, SyncStats | None]:
-    """Open the index, or rebuild it (with a message) if it is missing or damaged. Caller holds the lock."""
+def _ensure(settings: Any, engine: Any, notify: Notify | None, announce_missing: bool = True) -> tuple[Opened | None, SyncStats | None]:
+    """Open the index, or rebuild it (with a message) if it is missing or damaged. Caller holds the lock.
+
+    ``announce_missing=False`` (after a fetch): a missing index is a new data dir's first fetch, built quietly;
+    a damaged or outdated one is still announced."""
     index_dir = Path(settings.index_dir)
     opened = open_dir(index_dir, settings.db_url)
     if opened is not None:
         return opened, None
-    if notify:
+    if notify and (announce_missing or index_dir.exists()):
         why = "missing" if not index_dir.exists() else "out of date or damaged"
         notify(f"the search index is {why}; rebuilding it from the database...")
     stats = _rebuild_locked(settings, engine, None)
@@ -316,14 +320,14 @@ def _ensure(settings: Any, engine: Any, notify: Notify | None) -> tuple[Opened |
 
 
 def sync(settings: Any, engine: Any = None, *, paper_ids: Iterable[str] = (), entry_ids: Iterable[int] = (),
-         notify: Notify | None = stderr_notify, wait: bool = True) -> SyncStats:  # fmt: skip
+         notify: Notify | None = stderr_notify, wait: bool = True, announce_missing: bool = True) -> SyncStats:  # fmt: skip
     """Index everything changed since the watermark (plus the given ids). Cheap when nothing changed."""
     index_dir = Path(settings.index_dir)
     started = time.perf_counter()
     with writer_lock(index_dir, notify, wait=wait) as locked:
         if not locked:
             return SyncStats(skipped=True)
-        opened, rebuilt = _ensure(settings, engine, notify)
+        opened, rebuilt = _ensure(settings, engine, notify, announce_missing)
         if rebuilt is not None:
             return rebuilt
         assert opened is not None
@@ -417,7 +421,7 @@ def _reconcile_entries(t: Any, opened: Opened, db: ReadDB) -> int:
 
 def update_after_fetch(settings: Any, engine: Any, changed_entry_ids: Iterable[int], notify: Notify | None = stderr_notify) -> SyncStats:
     """Hook for ``feedhub fetch``: index the changed entries, their papers, and anything else changed."""
-    return sync(settings, engine, entry_ids=changed_entry_ids, notify=notify)
+    return sync(settings, engine, entry_ids=changed_entry_ids, notify=notify, announce_missing=False)
 
 
 def update_papers(settings: Any, engine: Any, paper_ids: Iterable[str] = (), notify: Notify | None = stderr_notify) -> SyncStats:

@@ -15,7 +15,8 @@ Syntax (documented in ``feedhub search --help`` and the README)::
 Nothing a user types makes the parser fail: stray quotes and parentheses are closed, lone
 operators are ignored, unknown ``field:`` prefixes are searched as words, and every such repair adds
 a note. The only errors are filters with a value that cannot mean anything (``year:abc``,
-``has:wings``): those raise :class:`~feedhub.errors.InvalidInput` with a one-line hint.
+``has:wings``) and a typo of a filter's name (``autor:ruiz``): those raise
+:class:`~feedhub.errors.InvalidInput` with a one-line hint naming the known filters.
 
 This module imports nothing heavy (no tantivy, no database): the compiler in ``search.index`` turns
 the tree into index queries, tokenizing words with the index's own analyzer.
@@ -216,10 +217,25 @@ def _lex(s: str, notes: list[str]) -> list[_Tok]:
                 continue
             notes.append(f"'{word}' has no value; write e.g. {key}:{_example(key)}")
             continue
+        if colon and value and name.isalpha() and not value.startswith("//"):
+            _unknown_field(key, word, notes)
         toks.append(_Tok(_WORD, word, negated))
     if unclosed:
         notes.append("closed an unbalanced double quote")
     return toks
+
+
+def _unknown_field(key: str, word: str, notes: list[str]) -> None:
+    """``autor:ruiz``: a typo of a field is an error that names the fields; another ``word:value`` is
+    searched as words, with a note saying so (it may be text such as ``re:invent``)."""
+    import difflib
+
+    names = sorted({*TEXT_FIELDS, *FILTER_FIELDS})
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
+    known = ", ".join(f"{n}:" for n in ("author", "title", "abstract", "cat", "year", "since", "until", "has", "is", "tag", "source", "id"))
+    if close:
+        raise InvalidInput(f"unknown filter '{key}:' (did you mean {close[0]}:?); known: {known}")
+    notes.append(f"'{key}:' is not a filter, so '{word}' was searched as words; known filters: {known}")
 
 
 def _example(key: str) -> str:

@@ -29,6 +29,24 @@ CANDIDATES_MAX = 20_000
 TOP_WORDS = 5
 
 
+SKLEARN_EXTRA = "pip install 'feedhub[recommend]'"
+
+
+def have_sklearn() -> bool:
+    """scikit-learn is an extra (about 270 MB with numpy and scipy): only related papers, recommendations
+    and the digest's saved-similarity factor use it."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _need_sklearn(what: str) -> None:
+    if not have_sklearn():
+        raise InvalidInput(f"{what} needs scikit-learn, an optional extra: {SKLEARN_EXTRA}")
+
+
 def _vectorizer(n_docs: int):  # type: ignore[no-untyped-def]
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -116,13 +134,14 @@ def _index_candidates(settings: Any, text: str, exclude: str, limit: int = 1000)
 
 def related(session: Session, paper_id: str, limit: int = 10, settings: Any = None) -> list[Related]:
     """The papers nearest to ``paper_id`` by tf-idf cosine similarity over title + abstract."""
+    _need_sklearn("`feedhub paper related`")
     from sklearn.metrics.pairwise import linear_kernel
 
     paper = session.get(Paper, paper_id)
     if paper is None:
         raise InvalidInput(f"unknown paper {paper_id}; `feedhub search` finds papers by words")
     if not (paper.title or paper.abstract):
-        raise InvalidInput(f"{paper_id} has no title or abstract yet; enrich it first (feedhub paper enrich)")
+        raise InvalidInput(f"{paper_id} has no title or abstract yet; `feedhub fetch` looks new papers up on the arXiv API (or `feedhub import arxiv-snapshot FILE`)")
     if _paper_count(session) <= FULL_FIT_MAX or settings is None:
         rows = session.execute(select(Paper.arxiv_id, Paper.title, Paper.abstract).where(Paper.title != "").limit(FULL_FIT_MAX))
         texts = {pid: _text(t, a) for pid, t, a in rows}
@@ -203,6 +222,7 @@ def _default_since(session: Session) -> datetime | None:
 
 def recommend(session: Session, tag: str | None = None, since: datetime | None = None, limit: int = 10) -> list[TagRecommendations]:
     """Rank the papers published since ``since`` (default: the week before the newest paper) per tag."""
+    _need_sklearn("`feedhub recommend`")
     saved = list(session.execute(select(Saved.paper_id, Saved.tags)))
     if not saved:
         raise InvalidInput("no saved papers yet: save some with `feedhub paper save ID --tag T`, then ask again")
@@ -260,7 +280,7 @@ def saved_similarity(session: Session, paper_ids: Iterable[str]) -> dict[str, fl
     all saved papers). Empty when nothing is saved; 0.0 for a paper without title or abstract."""
     ids = list(dict.fromkeys(paper_ids))
     saved_ids = [r[0] for r in session.execute(select(Saved.paper_id))]
-    if not saved_ids or not ids:
+    if not saved_ids or not ids or not have_sklearn():  # without the extra the digest leaves this factor out
         return {}
     pos = _texts(session, saved_ids)
     if not pos:

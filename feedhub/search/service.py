@@ -29,13 +29,14 @@ class Hit:
     authors: list[str]
     more_authors: int
     date: str | None
-    stars: int | None  # best stars of linked code; None: no code
+    stars: int | None  # best stars of linked code; None: no code, or stars never fetched (see has_code)
     snippet: str
     highlights: list[list[int]]  # [start, end) offsets of matched words in snippet
     score: float
     link: str | None
     source: str | None = None  # entries: the source's name
     saved_tags: list[str] | None = None  # papers: None if not saved
+    has_code: bool = False  # a repository is linked (its stars may not be known yet)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,14 +149,14 @@ def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -
     papers = {r[0]: r for r in db.rows_in(
         "SELECT arxiv_id, title, abstract, authors, published_at, first_seen_at FROM papers WHERE arxiv_id IN ({ids})", paper_ids)} if paper_ids else {}  # fmt: skip
     pstars = dict(db.rows_in(
-        "SELECT pr.paper_id, MAX(COALESCE(r.stars, 0)) FROM paper_repos pr JOIN repos r ON r.id = pr.repo_id "
+        "SELECT pr.paper_id, MAX(r.stars) FROM paper_repos pr JOIN repos r ON r.id = pr.repo_id "
         "WHERE pr.paper_id IN ({ids}) GROUP BY pr.paper_id", paper_ids)) if paper_ids else {}  # fmt: skip
     saved = {pid: as_list(tags) for pid, tags in db.rows_in("SELECT paper_id, tags FROM saved WHERE paper_id IN ({ids})", paper_ids)} if paper_ids else {}
     entries = {int(r[0]): r for r in db.rows_in(
         "SELECT e.id, e.title, e.summary, e.authors, e.published_at, e.first_seen_at, e.link, s.name "
         "FROM entries e JOIN sources s ON s.id = e.source_id WHERE e.id IN ({ids})", entry_ids)} if entry_ids else {}  # fmt: skip
     estars = dict(db.rows_in(
-        "SELECT er.entry_id, MAX(COALESCE(r.stars, 0)) FROM entry_repos er JOIN repos r ON r.id = er.repo_id "
+        "SELECT er.entry_id, MAX(r.stars) FROM entry_repos er JOIN repos r ON r.id = er.repo_id "
         "WHERE er.entry_id IN ({ids}) GROUP BY er.entry_id", entry_ids)) if entry_ids else {}  # fmt: skip
     words = _highlight_words(parsed)
     hits: list[Hit] = []
@@ -171,7 +172,8 @@ def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -
             stars = pstars.get(pid)
             hits.append(Hit("paper", pid, title or pid, names[:3], max(0, len(names) - 3), when.date().isoformat() if when else None,
                             int(stars) if stars is not None else None, snippet, marks, round(score, 4),
-                            f"https://arxiv.org/abs/{pid}", None, [str(t) for t in saved[pid]] if pid in saved else None))  # fmt: skip
+                            f"https://arxiv.org/abs/{pid}", None, [str(t) for t in saved[pid]] if pid in saved else None,
+                            pid in pstars))  # fmt: skip
         else:
             erow = entries.get(int(uid[2:]))
             if erow is None:
@@ -183,20 +185,20 @@ def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -
             stars = estars.get(int(eid))
             hits.append(Hit("entry", str(eid), title or "(untitled)", names[:3], max(0, len(names) - 3),
                             when.date().isoformat() if when else None, int(stars) if stars is not None else None,
-                            snippet, marks, round(score, 4), link, source_name))  # fmt: skip
+                            snippet, marks, round(score, 4), link, source_name, None, int(eid) in estars))  # fmt: skip
     return hits
 
 
 
 def _fold(word: str) -> str:
-    from feedhub.search.schema import tokens
+    from feedhub.search.schema import plain_tokens
 
-    toks = tokens(word)
+    toks = plain_tokens(word)
     return toks[0] if toks else ""
 
 
 def _highlight_words(parsed: ParsedQuery) -> tuple[set[str], tuple[str, ...]]:
-    from feedhub.search.schema import tokens
+    from feedhub.search.schema import plain_tokens as tokens  # the words as typed: snippets show them, not stems
 
     exact: set[str] = set()
     prefixes: list[str] = []

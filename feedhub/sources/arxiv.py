@@ -193,7 +193,7 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None, *, fast_path: b
 
     ``fast_path=False`` reads it with feedparser only (the fast path must agree with it; see below)."""
     from feedhub.errors import NotAFeed
-    from feedhub.sources.feed import parse_raw
+    from feedhub.sources.feed import bozo_note, parse_raw
 
     if not body or not body.strip():
         raise NotAFeed("empty body: the arXiv listing returned nothing; check the categories (e.g. arxiv:cs.LG)")
@@ -208,7 +208,7 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None, *, fast_path: b
         feed = d.get("feed") or {}
         if d.get("bozo"):
             exc = d.get("bozo_exception")
-            warning = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+            warning = bozo_note(exc)
     if not version and not items:
         head = body[:512].lower()
         if b"<html" in head or b"<!doctype html" in head:

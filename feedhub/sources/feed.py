@@ -18,6 +18,11 @@ from feedhub.sources.base import ParsedEntry, ParsedFeed
 feedparser.SANITIZE_HTML = False
 feedparser.RESOLVE_RELATIVE_URIS = False
 
+# A header the fetcher adds (never sent by a server): the URL the feed was read from, against which relative
+# item links are resolved. Not given to feedparser as Content-Location: it would rewrite relative guids too,
+# and a guid is an entry's key.
+DOCUMENT_URL = "x-feedhub-document-url"
+
 
 def _time(struct: Any) -> datetime | None:
     if not struct:
@@ -58,23 +63,73 @@ def _raw(e: Mapping[str, Any], key: str) -> Any:
     return dict.get(e, key) if isinstance(e, dict) else e.get(key)  # type: ignore[call-overload]
 
 
+PODCAST_TAG = "podcast"
+
+
+def is_podcast_episode(e: Mapping[str, Any]) -> bool:
+    """An audio episode: an audio enclosure, or iTunes episode markup (Last Week in AI mixes them with issues)."""
+    for link in e.get("enclosures") or e.get("links") or []:
+        if isinstance(link, Mapping) and (link.get("rel") in (None, "enclosure")) and _text(link.get("type")).lower().startswith("audio/"):
+            return True
+    return bool(e.get("itunes_duration") or e.get("itunes_episode") or e.get("itunes_episodetype"))
+
+
 def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
     guid = _text(e.get("id")).strip() or None
+    tags = [_text(t.get("term")).strip() for t in e.get("tags") or [] if isinstance(t, Mapping) and t.get("term")]
+    if is_podcast_episode(e) and PODCAST_TAG not in (t.lower() for t in tags):
+        tags.append(PODCAST_TAG)  # the digest does not feature an episode as news (digest/sections.py)
     return ParsedEntry(
         guid=guid,
         link=_text(e.get("link")).strip() or None,
         title=_text(e.get("title")),
         summary=_summary(e),
         authors=_authors(e),
-        tags=[_text(t.get("term")).strip() for t in e.get("tags") or [] if isinstance(t, Mapping) and t.get("term")],
+        tags=tags,
         published=_time(_raw(e, "published_parsed")) or _time(_raw(e, "updated_parsed")) or _time(_raw(e, "created_parsed")),
         updated=_time(_raw(e, "updated_parsed")),
     )
 
 
+def bozo_note(exc: BaseException | None) -> str:
+    """What feedparser recovered from, in words (never its class names): a note on the source."""
+    if exc is None:
+        return "the feed is malformed; read what could be read"
+    name = type(exc).__name__
+    text = str(exc)
+    if name == "NonXMLContentType":
+        served = text.split(" is not", 1)[0].split(";", 1)[0].strip() or "a non-feed type"
+        return f"served as {served}, not as a feed type; read anyway"
+    if name in ("CharacterEncodingOverride", "CharacterEncodingUnknown"):
+        return "the feed's declared character encoding is wrong; read with the one that works"
+    if name == "SAXParseException":
+        line, col = getattr(exc, "getLineNumber", lambda: None)(), getattr(exc, "getColumnNumber", lambda: None)()
+        message = getattr(exc, "getMessage", lambda: text)()
+        where = f" at line {line}, column {col}" if line is not None else ""
+        return f"not well-formed XML{where} ({message})"
+    if name == "UndeclaredNamespace":
+        return "the feed uses an undeclared XML namespace; read anyway"
+    return "the feed is malformed; read what could be read"
+
+
+def is_xml_error(exc: BaseException | None) -> bool:
+    return type(exc).__name__ == "SAXParseException"
+
+
 def parse_raw(body: bytes, headers: Mapping[str, str] | None = None) -> Any:
     """feedparser's result, for parsers of special feeds (arXiv, GitHub) that read extra elements."""
-    return feedparser.parse(body, response_headers=dict(headers or {}), sanitize_html=False, resolve_relative_uris=False)
+    response = {k: v for k, v in (headers or {}).items() if k.lower() != DOCUMENT_URL}
+    return feedparser.parse(body, response_headers=response, sanitize_html=False, resolve_relative_uris=False)
+
+
+def _absolute(link: str | None, base: str | None) -> str | None:
+    """A relative item link made absolute against the feed's own URL (``/blog/post/`` -> https://host/blog/post/)."""
+    if not link or not base or "://" in link or link.startswith(("mailto:", "tag:", "urn:")):
+        return link
+    from urllib.parse import urljoin, urlsplit
+
+    joined = urljoin(base, link)
+    return joined if urlsplit(joined).scheme in ("http", "https") else link
 
 
 def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
@@ -84,9 +139,14 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     version = d.get("version") or ""
     entries = d.get("entries") or []
     warning = None
+    exc = d.get("bozo_exception") if d.get("bozo") else None
     if d.get("bozo"):
-        exc = d.get("bozo_exception")
-        warning = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+        warning = bozo_note(exc)
+    if is_xml_error(exc) and (version or entries):  # it is a feed, but a broken one
+        if not entries:
+            # Broken XML that yielded nothing is a failure of this source, never "ok, 0 new".
+            raise NotAFeed(f"the feed is {warning}, and no item could be read from it; tell the site, or check the URL")
+        warning = f"the feed is {warning}; read {len(entries)} item{'s' if len(entries) != 1 else ''} anyway"
     if not version and not entries:
         head = body[:512].lower()
         if b"<html" in head or b"<!doctype html" in head:
@@ -99,10 +159,15 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
         ttl = int(raw_ttl) * 60 if raw_ttl else None
     except (TypeError, ValueError):
         ttl = None
+    base = next((v for k, v in (headers or {}).items() if k.lower() == DOCUMENT_URL), None)
+    parsed = [parse_entry(e) for e in entries]
+    if base:
+        for entry in parsed:
+            entry.link = _absolute(entry.link, base)
     return ParsedFeed(
         title=_text(feed.get("title")),
-        link=_text(feed.get("link")) or None,
-        entries=[parse_entry(e) for e in entries],
+        link=_absolute(_text(feed.get("link")) or None, base),
+        entries=parsed,
         format=version or "unknown",
         warning=warning,
         ttl_seconds=ttl,

@@ -152,7 +152,7 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     warning = None
     if raw.get("bozo"):
         exc = raw.get("bozo_exception")
-        warning = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+        warning = feedmod.bozo_note(exc)
     return ParsedFeed(
         title=str(feed_info.get("title") or ""),
         link=str(feed_info.get("link") or "") or None,

@@ -1,7 +1,8 @@
 """JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1), following the spec's advice to readers.
 
 feedparser 6.0.14 cannot read JSON Feed, so feedhub has its own parser:
-- an item without an ``id`` (or with a blank one) is discarded; a numeric ``id`` becomes a string;
+- an item without an ``id`` (or with a blank one) is discarded, with a warning on the source; a numeric
+  ``id`` becomes a string;
 - ``authors`` (1.1) wins over the deprecated ``author`` (1.0);
 - only ``content_html`` is HTML; ``title``, ``summary`` and ``content_text`` are plain text, escaped here;
 - invalid JSON is refused whole: no partial data.
@@ -96,9 +97,19 @@ def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     version = str(data["version"])[len(VERSION_PREFIX) :].strip("/")
     feed_authors = _author_names(data)
     entries = [e for e in (_item(i, feed_authors) for i in items if isinstance(i, Mapping)) if e is not None]
+    skipped = len(items) - len(entries)
+    # Never a silent "ok, 0 new": items dropped for want of the spec's required id are a warning on the source.
+    if items and not entries:
+        warning: str | None = (f"none of its {len(items)} item{'s' if len(items) != 1 else ''} has an \"id\" (the JSON Feed spec "
+                               "requires one), so nothing was stored; tell the site")
+    elif skipped:
+        warning = f"{skipped} of {len(items)} items skipped: no \"id\" (the JSON Feed spec requires one)"
+    else:
+        warning = None
     return ParsedFeed(
         title=str(data.get("title")) if isinstance(data.get("title"), str) else "",
         link=data.get("home_page_url") if isinstance(data.get("home_page_url"), str) else None,
         entries=entries,
         format=f"json{version.replace('.', '')}",
+        warning=warning,
     )

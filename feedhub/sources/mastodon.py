@@ -138,11 +138,11 @@ def shorthand(rest: str, options: Mapping[str, Any]) -> SourceSpec:
     return found
 
 
-def _mastodon_tag(host: str, tag: str) -> SourceSpec:
+def _mastodon_tag(host: str, tag: str, scheme: str = "https") -> SourceSpec:
     tag = tag.lstrip("#")
     if not tag or any(c.isspace() for c in tag):
         raise InvalidInput(f"invalid hashtag {tag!r}")
-    return _spec(kind="mastodon", url=f"https://{host}/tags/{quote(tag, safe='')}.rss", name=f"#{tag} on {host}", section="posts")
+    return _spec(kind="mastodon", url=f"{scheme}://{host}/tags/{quote(tag, safe='')}.rss", name=f"#{tag} on {host}", section="posts")
 
 
 def recognize_mastodon(url: str, *, explicit: bool = False) -> SourceSpec | None:
@@ -156,10 +156,11 @@ def recognize_mastodon(url: str, *, explicit: bool = False) -> SourceSpec | None
     m = _MASTO_USER.match(parts.path)
     if m and (explicit or not _host_in(host, NOT_MASTODON)):
         netloc = parts.netloc.lower()
-        return _spec(kind="mastodon", url=f"https://{netloc}/@{m.group('user')}.rss", name=f"@{m.group('user')}@{host}", section="posts")
+        # The scheme the user gave is kept: an http:// server (a local or test instance) is not rewritten.
+        return _spec(kind="mastodon", url=f"{parts.scheme}://{netloc}/@{m.group('user')}.rss", name=f"@{m.group('user')}@{host}", section="posts")
     m = _MASTO_TAG.match(parts.path)
     if m and (explicit or _host_in(host, KNOWN_MASTODON)):
-        return _mastodon_tag(parts.netloc.lower(), m.group("tag"))
+        return _mastodon_tag(parts.netloc.lower(), m.group("tag"), parts.scheme)
     return None
 
 

@@ -39,6 +39,19 @@ def make_engine(url: str) -> Engine:
         raise FeedhubError(f"the database driver {exc.name!r} is not installed; pip install 'feedhub[postgres]'") from None
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist yet (so a read-only command can say so instead
+    of creating it); None for a file that exists, an in-memory database or a server."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
 def _sqlite_on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     dbapi_conn.isolation_level = None  # SQLAlchemy issues BEGIN itself (see make_engine)
     cur = dbapi_conn.cursor()

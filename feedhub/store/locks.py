@@ -7,7 +7,6 @@ The caller is told when it has to wait, so the user sees why nothing happens yet
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 import zlib
@@ -18,6 +17,16 @@ from typing import Callable, Iterator
 from sqlalchemy import Engine, text
 
 Notify = Callable[[str], None]
+
+def posix_locks():  # type: ignore[no-untyped-def]
+    """The ``fcntl`` module, or the one-line error that says where feedhub runs (not on Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        from feedhub.errors import UNSUPPORTED_PLATFORM, FeedhubError
+
+        raise FeedhubError(UNSUPPORTED_PLATFORM) from None
+    return fcntl
 
 
 @contextmanager
@@ -41,6 +50,7 @@ def exclusive(engine: Engine, name: str, notify: Notify | None = None, poll: flo
     if not database or database == ":memory:":
         yield
         return
+    fcntl = posix_locks()
     path = Path(f"{database}.{name}.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as fh:

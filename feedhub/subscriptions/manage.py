@@ -120,10 +120,16 @@ def list_sources(session: Session) -> list[tuple[Source, int]]:
     return [(s, counts.get(s.id, 0)) for s in session.scalars(select(Source).order_by(Source.id))]
 
 
-def remove_source(session: Session, source_id: int) -> Source:
+def entry_count(session: Session, source_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(Entry).where(Entry.source_id == source_id)) or 0)
+
+
+def remove_source(session: Session, source_id: int) -> tuple[Source, int]:
+    """Delete a source and its entries; returns the source and how many entries went with it."""
     source = get_source(session, source_id)
+    count = entry_count(session, source_id)
     session.delete(source)
-    return source
+    return source, count
 
 
 def set_enabled(session: Session, source_id: int, enabled: bool) -> Source:
@@ -136,9 +142,26 @@ def set_enabled(session: Session, source_id: int, enabled: bool) -> Source:
 
 
 def set_source(session: Session, source_id: int, *, section: str | None = None, weight: float | None = None,
-               clear_section: bool = False) -> Source:  # fmt: skip
-    """Change how the digest treats a source: the section it feeds, its ranking weight."""
+               clear_section: bool = False, name: str | None = None, url: str | None = None) -> Source:  # fmt: skip
+    """Change a source: its name, its URL, the section it feeds, its ranking weight.
+
+    A new URL starts the source afresh (no validators, no error back-off) and keeps its entries."""
     source = get_source(session, source_id)
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("the name is empty; give --name 'Some name'")
+        source.name = name.strip()
+    if url is not None:
+        checked = _check_url(url.strip())
+        other = session.scalar(select(Source.id).where(Source.url == checked, Source.id != source_id))
+        if other is not None:
+            raise InvalidInput(f"{checked} is already source {other}; remove one of them (`feedhub source remove {other}`)")
+        if checked != source.url:
+            source.url = checked
+            source.etag = source.last_modified = None
+            source.error_count = 0
+            source.last_error = None
+            source.next_check_at = None
     if section is not None:
         if section not in SECTIONS:
             raise InvalidInput(f"unknown section {section!r}; use one of: {', '.join(SECTIONS)} (or --clear-section)")

@@ -76,7 +76,8 @@ def test_json_has_stable_keys(store: Store) -> None:
     assert sorted(model) == ["also", "format", "lang", "per_section", "sections", "total_stories", "tz", "week", "window"]
     story = model["sections"][3]["stories"][0]
     assert sorted(story) == ["code", "explain", "key", "mentions", "paper", "published_at", "related", "repro", "score",
-                             "section", "sources", "summary", "title", "url", "why", "why_links"]  # fmt: skip
+                             "section", "source_links", "sources", "summary", "title", "url", "why", "why_links"]  # fmt: skip
+    assert sorted(story["paper"]) == ["arxiv_id", "authors", "categories", "et_al", "pdf", "url"]
     assert all(sorted(s) == sorted(story) for sec in model["sections"] for s in sec["stories"])
 
 
@@ -151,7 +152,7 @@ def test_eml_is_multipart_text_and_html(store: Store) -> None:
     raw = make_digest(store.engine, W08, fmt="eml", lang="ko").text
     msg = email.message_from_string(raw, policy=default)
     assert msg.get_content_type() == "multipart/alternative"
-    assert msg["Subject"] == "AI 다이제스트 2018년 8주차"
+    assert msg["Subject"] == "AI 다이제스트 2018년 8주차: Cloud TPUs in beta"  # the week, then its top story
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert "## 주목할 논문" in text and "<h2>주목할 논문</h2>" in html

@@ -35,7 +35,7 @@ def ids(settings, text, **kw):  # type: ignore[no-untyped-def]
         ("cafe deja", ["1802.05365"]),  # accents fold both ways
         ("résumé", ["1802.05365"]),
         ("gans OR dropout", ["2", "1207.0580"]),
-        ("gan", []),  # no stemming: GANs is the word "gans"
+        ("gan", ["2"]),  # English stems (issue 19): "gan" finds the post about GANs
         ("title:adam", ["1412.6980"]),
         ("self-attention", []),
         ("co-adaptation", ["1207.0580"]),
