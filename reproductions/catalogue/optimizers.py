@@ -184,3 +184,16 @@ register(
         experiment="reproductions.experiments.optim_averaging:run",
     )
 )
+register(
+    Reproduction(
+        name="nesterov-lookahead",
+        title="Momentum vs Nesterov: the lecture's look-ahead picture, computed by the optimizers",
+        topic="optimizers",
+        module="reproductions.optimizers.nesterov",
+        papers=(SUTSKEVER_2013,),
+        claim="Nesterov's update is the momentum step plus a gradient step taken at the look-ahead point θ + μv "
+        "(classical momentum takes it at θ), and the change of variables x̃ = θ + μv gives the same iterates.",
+        experiment="reproductions.experiments.optim_lookahead:run",
+        kind="check",
+    )
+)

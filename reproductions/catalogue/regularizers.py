@@ -99,3 +99,28 @@ register(
         experiment="reproductions.experiments.regularizers_fmp:run",
     )
 )
+register(
+    Reproduction(
+        name="inverted-dropout-identity",
+        title="Inverted dropout with qW is the paper's dropout with W scaled at test time",
+        topic="regularizers",
+        module="reproductions.regularizers.dropout",
+        papers=(SRIVASTAVA,),
+        claim="Dividing the kept units by the retain probability q in training gives E[r ⊙ h / q] = h, and with "
+        "the next layer's weights multiplied by q it is the same network as the paper's dropout with W_test = qW.",
+        experiment="reproductions.experiments.regularizers_inverted_dropout:run_identity",
+        kind="check",
+    )
+)
+register(
+    Reproduction(
+        name="inverted-dropout",
+        title="Inverted dropout vs the paper's test-time weight scaling: test error, each form its own lr",
+        topic="regularizers",
+        module="reproductions.regularizers.dropout",
+        papers=(SRIVASTAVA,),
+        claim="Scaling at training time (inverted dropout) and scaling the weights at test time train equally "
+        "good networks, with the test-time network left untouched.",
+        experiment="reproductions.experiments.regularizers_inverted_dropout:run",
+    )
+)
