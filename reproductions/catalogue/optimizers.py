@@ -197,3 +197,22 @@ register(
         kind="check",
     )
 )
+LIU_NOCEDAL_1989 = Paper(
+    title="On the limited memory BFGS method for large scale optimization",
+    authors=("Dong C. Liu", "Jorge Nocedal"),
+    year=1989,
+    venue="Mathematical Programming",
+    url="https://doi.org/10.1007/BF01589116",
+)
+register(
+    Reproduction(
+        name="second-order",
+        title="Newton's method and L-BFGS against gradient descent and momentum on full-batch softmax regression",
+        topic="optimizers",
+        module="reproductions.optimizers.lbfgs",
+        papers=(LIU_NOCEDAL_1989,),
+        claim="On a smooth full-batch problem, Newton's method and L-BFGS reach a given accuracy in far fewer "
+        "iterations than first-order methods.",
+        experiment="reproductions.experiments.optim_second_order:run",
+    )
+)

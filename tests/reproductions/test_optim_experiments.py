@@ -25,6 +25,7 @@ NAMES = [
     "lr-decay",
     "polyak-averaging",
     "nesterov-lookahead",
+    "second-order",
 ]
 
 
