@@ -124,3 +124,22 @@ register(
         experiment="reproductions.experiments.regularizers_inverted_dropout:run",
     )
 )
+TIBSHIRANI = Paper(
+    title="Regression Shrinkage and Selection via the Lasso",
+    authors=("Robert Tibshirani",),
+    year=1996,
+    venue="Journal of the Royal Statistical Society, Series B",
+    url="https://doi.org/10.1111/j.2517-6161.1996.tb02080.x",
+)
+register(
+    Reproduction(
+        name="lasso-vs-ridge",
+        title="The lasso (L1) against ridge regression (L2) on Tibshirani's simulated examples",
+        topic="regularizers",
+        module="reproductions.regularizers.l1",
+        papers=(TIBSHIRANI,),
+        claim="With a small to moderate number of moderate-sized effects the lasso does best, and with a large "
+        "number of small effects ridge regression does best by a good margin.",
+        experiment="reproductions.experiments.regularizers_lasso:run",
+    )
+)

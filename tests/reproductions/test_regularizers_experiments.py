@@ -19,6 +19,7 @@ NAMES = [
     "fractional-maxpool",
     "inverted-dropout-identity",
     "inverted-dropout",
+    "lasso-vs-ridge",
 ]
 
 
