@@ -143,3 +143,22 @@ register(
         experiment="reproductions.experiments.regularizers_lasso:run",
     )
 )
+HANSEN_SALAMON = Paper(
+    title="Neural Network Ensembles",
+    authors=("Lars Kai Hansen", "Peter Salamon"),
+    year=1990,
+    venue="IEEE Transactions on Pattern Analysis and Machine Intelligence",
+    url="https://doi.org/10.1109/34.58871",
+)
+register(
+    Reproduction(
+        name="model-ensemble",
+        title="An ensemble of independently trained networks against its own members",
+        topic="regularizers",
+        module="reproductions.regularizers.ensemble",
+        papers=(HANSEN_SALAMON,),
+        claim="Averaging the outputs of several independently trained networks gives fewer test errors than the "
+        "individual networks.",
+        experiment="reproductions.experiments.regularizers_ensemble:run",
+    )
+)

@@ -20,6 +20,7 @@ NAMES = [
     "inverted-dropout-identity",
     "inverted-dropout",
     "lasso-vs-ridge",
+    "model-ensemble",
 ]
 
 
