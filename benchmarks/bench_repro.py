@@ -5,7 +5,7 @@ kind (reproduction or check), the wall time, the verdict, and the estimate with 
 into reproductions and checks, and the count of verdicts keeps checks apart. The baseline printed beside them is
 the cost of starting: importing torch.
 
-    python benchmarks/bench_repro.py [--topic optimizers] [--name adam] [--mode quick|smoke|full]
+    python benchmarks/bench_repro.py [--topic optimizers] [--name adam] [--quick|--smoke|--full]
                                      [--out DIR]  (keep the figures and write DIR/report.md and DIR/report.html)
                                      [--json rows.json]
 """
@@ -30,6 +30,8 @@ def main() -> None:
     ap.add_argument("--topic", action="append")
     ap.add_argument("--name", action="append")
     ap.add_argument("--mode", default="quick", choices=("smoke", "quick", "full"))
+    for mode in ("smoke", "quick", "full"):  # --quick is --mode quick, as `feedhub repro report --quick` spells it
+        ap.add_argument(f"--{mode}", dest="mode", action="store_const", const=mode)
     ap.add_argument("--out", type=Path, help="keep figures here and write report.md / report.html")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args()

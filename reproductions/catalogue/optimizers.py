@@ -184,3 +184,35 @@ register(
         experiment="reproductions.experiments.optim_averaging:run",
     )
 )
+register(
+    Reproduction(
+        name="nesterov-lookahead",
+        title="Momentum vs Nesterov: the lecture's look-ahead picture, computed by the optimizers",
+        topic="optimizers",
+        module="reproductions.optimizers.nesterov",
+        papers=(SUTSKEVER_2013,),
+        claim="Nesterov's update is the momentum step plus a gradient step taken at the look-ahead point θ + μv "
+        "(classical momentum takes it at θ), and the change of variables x̃ = θ + μv gives the same iterates.",
+        experiment="reproductions.experiments.optim_lookahead:run",
+        kind="check",
+    )
+)
+LIU_NOCEDAL_1989 = Paper(
+    title="On the limited memory BFGS method for large scale optimization",
+    authors=("Dong C. Liu", "Jorge Nocedal"),
+    year=1989,
+    venue="Mathematical Programming",
+    url="https://doi.org/10.1007/BF01589116",
+)
+register(
+    Reproduction(
+        name="second-order",
+        title="Newton's method and L-BFGS against gradient descent and momentum on full-batch softmax regression",
+        topic="optimizers",
+        module="reproductions.optimizers.lbfgs",
+        papers=(LIU_NOCEDAL_1989,),
+        claim="On a smooth full-batch problem, Newton's method and L-BFGS reach a given accuracy in far fewer "
+        "iterations than first-order methods.",
+        experiment="reproductions.experiments.optim_second_order:run",
+    )
+)

@@ -99,3 +99,66 @@ register(
         experiment="reproductions.experiments.regularizers_fmp:run",
     )
 )
+register(
+    Reproduction(
+        name="inverted-dropout-identity",
+        title="Inverted dropout with qW is the paper's dropout with W scaled at test time",
+        topic="regularizers",
+        module="reproductions.regularizers.dropout",
+        papers=(SRIVASTAVA,),
+        claim="Dividing the kept units by the retain probability q in training gives E[r ⊙ h / q] = h, and with "
+        "the next layer's weights multiplied by q it is the same network as the paper's dropout with W_test = qW.",
+        experiment="reproductions.experiments.regularizers_inverted_dropout:run_identity",
+        kind="check",
+    )
+)
+register(
+    Reproduction(
+        name="inverted-dropout",
+        title="Inverted dropout vs the paper's test-time weight scaling: test error, each form its own lr",
+        topic="regularizers",
+        module="reproductions.regularizers.dropout",
+        papers=(SRIVASTAVA,),
+        claim="Scaling at training time (inverted dropout) and scaling the weights at test time train equally "
+        "good networks, with the test-time network left untouched.",
+        experiment="reproductions.experiments.regularizers_inverted_dropout:run",
+    )
+)
+TIBSHIRANI = Paper(
+    title="Regression Shrinkage and Selection via the Lasso",
+    authors=("Robert Tibshirani",),
+    year=1996,
+    venue="Journal of the Royal Statistical Society, Series B",
+    url="https://doi.org/10.1111/j.2517-6161.1996.tb02080.x",
+)
+register(
+    Reproduction(
+        name="lasso-vs-ridge",
+        title="The lasso (L1) against ridge regression (L2) on Tibshirani's simulated examples",
+        topic="regularizers",
+        module="reproductions.regularizers.l1",
+        papers=(TIBSHIRANI,),
+        claim="With a small to moderate number of moderate-sized effects the lasso does best, and with a large "
+        "number of small effects ridge regression does best by a good margin.",
+        experiment="reproductions.experiments.regularizers_lasso:run",
+    )
+)
+HANSEN_SALAMON = Paper(
+    title="Neural Network Ensembles",
+    authors=("Lars Kai Hansen", "Peter Salamon"),
+    year=1990,
+    venue="IEEE Transactions on Pattern Analysis and Machine Intelligence",
+    url="https://doi.org/10.1109/34.58871",
+)
+register(
+    Reproduction(
+        name="model-ensemble",
+        title="An ensemble of independently trained networks against its own members",
+        topic="regularizers",
+        module="reproductions.regularizers.ensemble",
+        papers=(HANSEN_SALAMON,),
+        claim="Averaging the outputs of several independently trained networks gives fewer test errors than the "
+        "individual networks.",
+        experiment="reproductions.experiments.regularizers_ensemble:run",
+    )
+)

@@ -15,6 +15,7 @@ above 1 (sigmoid costs more), not reproduced if below 1. No tuning.
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ import torch
 from reproductions.activations import relu, sigmoid, tanh
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.activations_common import one_thread, savefig, setup_matplotlib
-from reproductions.verdicts import one_sample, short_run
+from reproductions.verdicts import mean_interval, one_sample, short_run
 
 KERNELS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "torch.relu": torch.relu,
@@ -76,14 +77,6 @@ def run(ctx: RunContext) -> Result:
     ratio_exp = [e / r for e, r in zip(ns["torch.exp"], ns["torch.relu"], strict=False)]
     med_torch = statistics.median(ratio_torch)
 
-    fig, ax = plt.subplots(figsize=(8, 4))
-    names = list(KERNELS)
-    ax.barh(names, [statistics.median(ns[k]) for k in names], color=["C0" if "relu" in k else "C3" for k in names])
-    ax.set_xlabel(f"ns per element (median of {len(trials)} trials, {n} float32 on {ctx.device}, 1 thread)")
-    ax.set_title(f"sigmoid / ReLU time: {med_torch:.2g}x (torch kernels), {statistics.median(ratio_ours):.2g}x (ours)")
-    ax.invert_yaxis()
-    figure = savefig(fig, ctx.out_dir, "exp_cost.png")
-
     judgement = one_sample(
         ratio_torch,
         threshold=1.0,
@@ -91,6 +84,26 @@ def run(ctx: RunContext) -> Result:
         label="sigmoid / ReLU time per element (torch)",
         too_short=short_run(ctx.mode),
     )
+    ours = one_sample(ratio_ours, threshold=1.0, log=True, label="sigmoid / ReLU (ours)", too_short=short_run(ctx.mode))
+
+    # each bar is the geometric mean over the trials with its 95 % t interval (log scale): the trial is the unit
+    fig, ax = plt.subplots(figsize=(8, 4))
+    names = list(KERNELS)
+    centre, err_lo, err_hi = [], [], []
+    for k in names:
+        m, lo, hi = mean_interval([math.log(v) for v in ns[k]])
+        centre.append(math.exp(m))
+        err_lo.append(math.exp(m) - math.exp(lo) if math.isfinite(lo) else 0.0)
+        err_hi.append(math.exp(hi) - math.exp(m) if math.isfinite(hi) else 0.0)
+    ax.barh(names, centre, color=["C0" if "relu" in k else "C3" for k in names], alpha=0.8)
+    ax.errorbar(centre, names, xerr=[err_lo, err_hi], fmt="none", ecolor="black", capsize=4)
+    ax.set_xlabel(
+        f"ns per element (geometric mean of {len(trials)} trials, 95 % interval; {n} float32 on {ctx.device}, 1 thread)"
+    )
+    ax.set_title(f"sigmoid / ReLU time: {judgement.fmt()} (torch kernels), {ours.fmt()} (ours)", fontsize=9)
+    ax.set_xscale("log")  # the kernels span two decades
+    ax.invert_yaxis()
+    figure = savefig(fig, ctx.out_dir, "exp_cost.png")
     reason = (
         f"torch.sigmoid takes {statistics.median(ns['torch.sigmoid']):.2g} ns/element against "
         f"{statistics.median(ns['torch.relu']):.2g} for torch.relu ({med_torch:.2g}x, median of {len(trials)} trials; "

@@ -23,6 +23,7 @@ from reproductions.experiments.activations_common import (
     savefig,
     setup_matplotlib,
 )
+from reproductions.experiments.figures import mean_band
 from reproductions.verdicts import one_sample, short_run
 
 # (label, activation, init)
@@ -83,19 +84,22 @@ def run(ctx: RunContext) -> Result:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     layers = list(range(1, depth + 1))
     for label in ratios:
-        ax1.semilogy(layers, mean_curve(curves[label]), marker="o", label=label)
-        ax2.plot(
-            layers, [sum(r[j] for r in locals_[label]) / len(seeds) for j in range(depth)], marker="o", label=label
-        )
+        # geometric mean over seeds with its 95 % band (left), arithmetic mean with its band (right)
+        mean_band(ax1, layers, curves[label], label=label, log=True, marker="o")
+        mean_band(ax2, layers, locals_[label], label=label, marker="o")
+    ax1.set_yscale("log")
     ax1.set_xlabel("hidden layer (1 = next to the input)")
-    ax1.set_ylabel("‖∂L/∂W‖ at initialisation (geometric mean over seeds)")
+    ax1.set_ylabel("‖∂L/∂W‖ at initialisation")
     ax1.set_title(f"{depth}-layer MLP, width {width}, digits batch of {batch}")
     ax1.legend(fontsize=8)
     ax2.set_xlabel("hidden layer")
-    ax2.set_ylabel("mean local derivative f'(a) of the layer's units")
+    ax2.set_ylabel("mean local derivative f'(a) of the units")
     ax2.set_title("σ' ≤ 1/4: each sigmoid layer shrinks the backward signal")
     ax2.axhline(0.25, color="grey", lw=0.5, linestyle=":")
     ax2.legend(fontsize=8)
+    fig.suptitle(
+        f"left: geometric mean over {len(seeds)} seeds, right: mean; bands: 95 % interval of the mean", fontsize=9
+    )
     figure = savefig(fig, ctx.out_dir, "sigmoid_saturation.png")
 
     metric = {label: Metric(f"grad_ratio_first_vs_last[{label}]", vals) for label, vals in ratios.items()}

@@ -32,7 +32,7 @@ from collections.abc import Callable
 import torch
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.figures import savefig
+from reproductions.experiments.figures import mean_band, savefig
 from reproductions.experiments.optim_common import (
     COLORS,
     LABELS,
@@ -253,7 +253,7 @@ def run(ctx: RunContext) -> Result:
                 noise,
                 torch.Generator().manual_seed(seeds[0] + 13),
             )
-            shown[prob][name] = (traj[:, :, :n_starts], loss[:, :, :n_starts])
+            shown[prob][name] = (traj[:, 0], loss[:, 0])  # every seed's starts: the figures show them all
             if prob == "well":  # fraction of starts that end in the global (left) basin
                 value = (traj[-1, 0, :, 0] < WELL_BARRIER).to(dtype)
             else:
@@ -268,11 +268,11 @@ def run(ctx: RunContext) -> Result:
     _, loss = run_batch(
         "sgd", noisy_bowl, floor_lrs, chains, floor_steps, NOISE_SIGMA, torch.Generator().manual_seed(seeds[0] + 11)
     )
-    slopes, floors_seed0 = [], []
+    slopes, floors_per_seed = [], []
     for part in loss[floor_steps // 2 :].split(n_chains, dim=2):
         floors = part.mean((0, 2))
         slopes.append(float(torch.linalg.lstsq(design, torch.log(floors)[:, None]).solution[0, 0]))
-        floors_seed0 = floors_seed0 or [float(v) for v in floors]
+        floors_per_seed.append([float(v) for v in floors])
 
     quad_ratio = [a / b for a, b in zip(per_seed["quadratic"]["sgd"], per_seed["quadratic"]["momentum"], strict=False)]
     saddle_other = [min(per_seed["saddle"][n][i] for n in NAMES if n != "sgd") for i in range(len(seeds))]
@@ -311,7 +311,7 @@ def run(ctx: RunContext) -> Result:
     reason = (
         f"{measured}. " + judgement.reason + (f" Best lr still at a grid edge for {', '.join(edges)}." if edges else "")
     )
-    figures = _figures(plt, ctx, shown, tunings, floor_lrs, floors_seed0)
+    figures = _figures(plt, ctx, shown, tunings, floor_lrs, floors_per_seed, n_starts)
     table = [
         {
             "optimizer": LABELS[n],
@@ -354,19 +354,21 @@ def run(ctx: RunContext) -> Result:
             "noise_sigma": NOISE_SIGMA,
             "noise_floor_lrs": floor_lrs,
             "noise_floor_steps": floor_steps,
-            "noise_floor_seed0": floors_seed0,
+            "noise_floor_per_seed": floors_per_seed,
             "init": "fixed starting points, jittered per seed (no network weights)",
             "lr_tuning": {p: {n: t.record() for n, t in ts.items()} for p, ts in tunings.items()},
             "lr_tuning_on": "the first seed's starts; all seeds then run at the tuned lr",
-            "tuning_scores": "quadratic: steps to loss <= 1e-4 f0; saddle: steps to f − f* <= b²/8; noise: mean loss "
-            "over the 2nd half; well: final loss",
+            "tuning_scores": "quadratic: steps to loss <= 1e-4 f0; saddle: steps to f − f* <= b²/8; noise: mean loss over the 2nd half; well: final loss",
             "fixed_hyperparameters": "momentum 0.9, RMSProp decay 0.9, Adam betas (0.9, 0.999)",
             "wall_s": round(time.perf_counter() - start, 2),
         },
     )
 
 
-def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
+def _figures(plt, ctx, shown, tunings, floor_lrs, floors_per_seed, n_starts) -> list:
+    """Trajectories: the same start of every seed (one thin line per seed, so the spread shows); losses: the
+    mean over seeds (each seed the mean of its starts) with its 95 % band; the noise floor: the mean over seeds
+    with its band."""
     out = []
     specs = {
         "quadratic": (quadratic, (-16, 4), (-2.5, 2.5), f"ill-conditioned quadratic, κ = {KAPPA:g}"),
@@ -374,7 +376,7 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
         "noise": (noisy_bowl, (-5, 1.5), (-2.5, 2.5), f"noisy gradients (σ = {NOISE_SIGMA:g})"),
         "well": (double_well, (-1.8, 2.1), (-1.0, 1.0), "local minimum (tilted double well)"),
     }
-    n_show = {"quadratic": 0, "saddle": 0, "noise": 0, "well": -1}  # which start to draw (well: the rightmost)
+    n_show = {"quadratic": 0, "saddle": 0, "noise": 0, "well": n_starts - 1}  # which start (well: the rightmost)
     fig, axes = plt.subplots(2, 2, figsize=(12, 9))
     for ax, (prob, (f, xr, yr, title)) in zip(axes.flat, specs.items(), strict=False):
         xs = torch.linspace(*xr, 200, dtype=torch.float64)
@@ -385,22 +387,17 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
         ax.contour(gx.numpy(), gy.numpy(), z.numpy(), levels=levels, cmap="Greys", linewidths=0.6)
         for name in NAMES:
             traj, _ = shown[prob][name]
-            path = traj[:, 0, n_show[prob]].numpy()
-            ax.plot(
-                path[:, 0],
-                path[:, 1],
-                "-",
-                color=COLORS[name],
-                lw=1.2,
-                alpha=0.9,
-                label=f"{LABELS[name]} (lr {fmt(tunings[prob][name].best, 2)})",
-            )
-            ax.plot(path[0, 0], path[0, 1], "o", color="black", ms=4)
+            n_seeds = traj.shape[1] // n_starts
+            for k in range(n_seeds):  # the chosen start of every seed (each seed jitters it)
+                path = traj[:, k * n_starts + n_show[prob]].numpy()
+                label = f"{LABELS[name]} (lr {fmt(tunings[prob][name].best, 2)}, {n_seeds} seeds)" if k == 0 else None
+                ax.plot(path[:, 0], path[:, 1], "-", color=COLORS[name], lw=1.0, alpha=0.6, label=label)
+                ax.plot(path[0, 0], path[0, 1], "o", color="black", ms=3)
         ax.set_xlim(*xr)
         ax.set_ylim(*yr)
         ax.set_title(title)
         ax.legend(fontsize=7, loc="lower right")
-    fig.suptitle("Problems with SGD: trajectories of the six optimizers at their tuned learning rates")
+    fig.suptitle("Problems with SGD: trajectories of the six optimizers at their tuned learning rates (every seed)")
     path = savefig(fig, ctx.out_dir, "sgd_problems_trajectories.png", dpi=90)
     out.append(path)
 
@@ -408,11 +405,17 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
     for ax, prob in zip(axes[:3], ("quadratic", "saddle", "well"), strict=False):
         for name in NAMES:
             _, loss = shown[prob][name]
-            curve = loss[:, 0].mean(-1)
             if prob == "saddle":
-                curve = curve - F_STAR[saddle]
-            ax.plot(curve.numpy(), color=COLORS[name], label=LABELS[name])
-        ax.set_yscale("log")
+                loss = loss - F_STAR[saddle]
+            # seeds × steps: each seed's curve is the mean over its starts
+            runs = loss.reshape(loss.shape[0], -1, n_starts).mean(-1).T.numpy()
+            if prob != "well":  # a gap at (or, by rounding, below) 0 would break the log band: floor it at 1e-12
+                runs = runs.clip(1e-12, None)
+            mean_band(ax, range(runs.shape[1]), runs, label=LABELS[name], color=COLORS[name], log=prob != "well")
+        if prob != "well":  # the double well's loss goes below 0: a linear axis
+            ax.set_yscale("log")
+        else:
+            ax.set_ylim(-0.4, 1.5)  # the first steps from y = 0.8 would flatten the rest
         ax.set_xlabel("step")
         ax.set_title(
             {"quadratic": "quadratic: loss", "saddle": "saddle: f − f*", "well": "double well: loss (mean of starts)"}[
@@ -420,9 +423,12 @@ def _figures(plt, ctx, shown, tunings, floor_lrs, floors) -> list:
             ]
         )
     axes[0].legend(fontsize=7)
+    fig.suptitle("mean over seeds (each seed the mean of its starts) with the 95 % interval of the mean as a band")
     ax = axes[3]
-    ax.loglog(floor_lrs, floors, "o-", color=COLORS["sgd"], label="SGD, measured")
-    ax.loglog(floor_lrs, [lr * NOISE_SIGMA**2 / 2 for lr in floor_lrs], "--", color="grey", label="lr σ²/2")
+    mean_band(ax, floor_lrs, floors_per_seed, label="SGD, measured", color=COLORS["sgd"], log=True, marker="o")
+    ax.plot(floor_lrs, [lr * NOISE_SIGMA**2 / 2 for lr in floor_lrs], "--", color="grey", label="lr σ²/2")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
     ax.set_xlabel("learning rate")
     ax.set_title("noisy gradients: SGD's loss floor")
     ax.legend(fontsize=7)

@@ -58,7 +58,7 @@ from reproductions.core import Metric, Result, RunContext
 from reproductions.transfer.cnn import SmallCNN1d
 from reproductions.transfer.finetune import trainable_parameters, transfer
 from reproductions.transfer.linear_probe import FeatureNormalizer, extract_features
-from reproductions.verdicts import Judgement, combine, paired_difference, short_run, split_seeds
+from reproductions.verdicts import Judgement, combine, mean_interval, paired_difference, short_run, split_seeds
 
 STRATEGIES: tuple[str, ...] = (
     "scratch",
@@ -630,8 +630,7 @@ def _run(ctx: RunContext, cfg: Config, device: str, t0: float) -> Result:
             + ("once per seed" if cfg.pretrain_per_seed else "once per run, shared by all cells and seeds")
         ),
         "data generation + pretraining seconds": round(t_pretrain, 2),
-        "lr selection": "per cell and strategy on a tuning seed's validation accuracy (never reported); grid "
-        "extended x3 at an edge",
+        "lr selection": "per cell and strategy on a tuning seed's validation accuracy (never reported); grid extended x3 at an edge",
         "tuning seed": tune_seed,
         "lr grids tried": grids_tried,
         "chosen lr": chosen_lr,
@@ -672,15 +671,19 @@ def _figures(
     colors = ["#7f7f7f", "#1f77b4", "#17becf", "#ff7f0e", "#d62728"]
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharey=True)
     for (size, sim), ax in zip([(s, m) for s in SIZES for m in SIMILARITIES], axes.flat, strict=False):
-        means = [100 * _mean(acc[(size, sim, s)]) for s in STRATEGIES]
-        stds = [100 * _std(acc[(size, sim, s)]) for s in STRATEGIES]
-        bars = ax.bar(range(len(STRATEGIES)), means, yerr=stds, color=colors, capsize=3)
+        # each bar: the mean over seeds with the 95 % t interval of the mean (one seed: no error bar)
+        means, err = [], []
+        for s in STRATEGIES:
+            m, lo, hi = mean_interval([100 * v for v in acc[(size, sim, s)]])
+            means.append(m)
+            err.append(hi - m if math.isfinite(hi) else 0.0)
+        bars = ax.bar(range(len(STRATEGIES)), means, yerr=err, color=colors, capsize=3)
         info = summary[(size, sim)]
         for i, s in enumerate(STRATEGIES):
             if s == info["advised"]:
                 bars[i].set_hatch("//")
             if s == info["winner"]:
-                ax.text(i, means[i] + stds[i] + 1.5, "best", ha="center", fontsize=8, weight="bold")
+                ax.text(i, means[i] + err[i] + 1.5, "best", ha="center", fontsize=8, weight="bold")
         ax.axhline(means[0], color="#7f7f7f", lw=0.8, ls="--")
         ax.set_xticks(range(len(STRATEGIES)), STRATEGIES, rotation=20, fontsize=8)
         per = cfg.little_per_class if size == "little" else cfg.lots_per_class
@@ -691,7 +694,7 @@ def _figures(
     axes[1, 0].set_ylabel("test accuracy (%)")
     fig.suptitle(
         "Transfer from MNIST-1D 0-4: test accuracy per strategy (hatched = lecture's advice; dashed = scratch; "
-        f"dotted = chance; mean ± sd over {len(cfg.seeds)} seeds)",
+        f"dotted = chance; mean and 95 % interval over {len(cfg.seeds)} seeds)",
         fontsize=9,
     )
     fig.tight_layout()
@@ -710,8 +713,15 @@ def _figures(
     for i, size in enumerate(SIZES):
         for j, sim in enumerate(SIMILARITIES):
             info = summary[(size, sim)]
+            # the paired difference's 95 % interval over seeds, so the cell shows its spread, not only its mean
+            diff = paired_difference(
+                [100 * v for v in acc[(size, sim, "scratch")]],
+                [100 * v for v in acc[(size, sim, str(info["best_transfer"]))]],
+                direction="higher",
+            )
+            spread = f" [{diff.low:+.1f}, {diff.high:+.1f}]" if math.isfinite(diff.low) else " (one seed)"
             text = (
-                f"best transfer − scratch: {grid[i, j]:+.1f} pts\n"
+                f"best transfer − scratch:\n{grid[i, j]:+.1f}{spread} pts\n"
                 f"({info['best_transfer']})\n"
                 f"winner: {info['winner']}\n"
                 f"advice: {info['advised']}\n"

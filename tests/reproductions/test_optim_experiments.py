@@ -24,6 +24,8 @@ NAMES = [
     "saddle-points",
     "lr-decay",
     "polyak-averaging",
+    "nesterov-lookahead",
+    "second-order",
 ]
 
 
@@ -61,3 +63,22 @@ def test_smoke_run(name: str, tmp_path) -> None:
         assert path.exists() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result.params["mode"] == "smoke"
     result.write(tmp_path)
+
+
+def test_lookahead_check_tells_the_two_updates_apart() -> None:
+    """The check is not vacuous: the momentum and Nesterov sums it verifies differ by far more than its
+    tolerance, so an optimizer that took the gradient at the wrong point would fail it."""
+    import torch
+
+    from reproductions.experiments import optim_lookahead as la
+
+    gen = torch.Generator().manual_seed(3)
+    a = la.quadratic_2d(gen)
+    x0 = torch.randn(2, generator=gen, dtype=torch.float64) * 2
+    err_m, err_n, vec = la.one_step_errors(a, x0, lr=0.05)
+    assert err_m <= la.TOL and err_n <= la.TOL
+    gap = float((vec["gradient step"] - vec["lookahead gradient step"]).abs().max())
+    assert gap > 1e6 * la.TOL
+    # the look-ahead gradient is the gradient at θ + μv: ∇f = A θ for this quadratic, by hand
+    expected = -0.05 * (a @ (vec["theta"] + vec["momentum step"]))  # the momentum step is μv
+    torch.testing.assert_close(vec["lookahead gradient step"], expected)

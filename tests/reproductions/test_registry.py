@@ -58,9 +58,9 @@ def test_importing_one_catalogue_first_does_not_hide_the_others() -> None:
 
 def test_checks_are_marked_apart_from_reproductions() -> None:
     checks = {r.name for r in all_reproductions(kind="check")}
-    assert {"activation-functions", "running-average"} <= checks
+    assert {"activation-functions", "running-average", "nesterov-lookahead", "inverted-dropout-identity"} <= checks
     assert all(r.kind in ("reproduction", "check") for r in all_reproductions())
-    assert "dead-relu" not in checks and "adam" not in checks
+    assert "dead-relu" not in checks and "adam" not in checks and "inverted-dropout" not in checks
 
 
 def test_name_and_claim_come_from_the_catalogue(tmp_path: Path) -> None:

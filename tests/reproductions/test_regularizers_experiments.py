@@ -11,7 +11,17 @@ from reproductions.core import RunContext
 from reproductions.registry import get
 from tests.reproductions import assert_judged
 
-NAMES = ["overfitting", "dropout-ensemble", "batchnorm", "stochastic-depth", "fractional-maxpool"]
+NAMES = [
+    "overfitting",
+    "dropout-ensemble",
+    "batchnorm",
+    "stochastic-depth",
+    "fractional-maxpool",
+    "inverted-dropout-identity",
+    "inverted-dropout",
+    "lasso-vs-ridge",
+    "model-ensemble",
+]
 
 
 def test_catalogue_is_torch_free_and_complete() -> None:
@@ -41,3 +51,23 @@ def test_smoke_run(name: str, tmp_path) -> None:
         assert fig.exists() and fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result.params["mode"] == "smoke" and "init" in result.params
     assert (tmp_path / "metrics.json") == result.write(tmp_path)
+
+
+def test_inverted_dropout_identity_holds_and_is_not_vacuous() -> None:
+    """The check's identities hold to rounding, the Monte-Carlo mean is centred on h, and the same comparison
+    tells the wrong scaling apart: the paper's net with W against the inverted net with W (not qW) differs."""
+    import torch
+
+    from reproductions.experiments import regularizers_inverted_dropout as inv
+    from reproductions.regularizers.dropout import dropout
+
+    for q in (0.5, 0.8):
+        errors, z = inv.identity_errors(3, q, units=1024, draws=400)
+        assert max(errors.values()) <= inv.TOL
+        assert abs(float(z.mean())) < 0.2 and 0.7 < float(z.std()) < 1.3
+    h = torch.relu(torch.randn(16, 32, dtype=torch.float64)) + 0.1
+    w = torch.randn(10, 32, dtype=torch.float64)
+    g1, g2 = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
+    paper = dropout(h, 0.5, training=True, inverted=False, generator=g1) @ w.T
+    unscaled = dropout(h, 0.5, training=True, inverted=True, generator=g2) @ w.T  # W where qW is needed
+    assert float((paper - unscaled).abs().max()) > 1e3 * inv.TOL
