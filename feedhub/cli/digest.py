@@ -32,6 +32,7 @@ def digest(
     lang: Annotated[str, typer.Option("--lang", help="en | ko")] = "en",
     explain: Annotated[bool, typer.Option("--explain", help="Show how every story was scored.")] = False,
     send: Annotated[bool, typer.Option("--send", help="E-mail it (FEEDHUB_SMTP_HOST/PORT/USER/PASSWORD/FROM/TO).")] = False,
+    for_member: Annotated[Optional[str], typer.Option("--for", help="One member's digest (their saves, rules, follows); default: the group's.")] = None,
 ) -> None:
     """Write the digest of a week: News · Posts, Articles & Tutorials · Code, Projects & Data · Highlighted Research Papers.
 
@@ -45,7 +46,7 @@ def digest(
     app_ctx = app_context(ctx)
     window = resolve(week, since, until, tz)
     chosen = output_format(fmt, out)
-    result = make_digest(app_ctx.engine, window, lang=lang, per_section=per_section, fmt=chosen, explain=explain)
+    result = make_digest(app_ctx.engine, window, lang=lang, per_section=per_section, fmt=chosen, explain=explain, member=for_member)
     if send:
         recipients = send_model(result.model, app_ctx.settings.secret, explain=explain)
         app_ctx.err.print(f"sent the {window.label} digest to {', '.join(recipients)}", markup=False, highlight=False)

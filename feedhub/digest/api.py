@@ -77,16 +77,20 @@ def make_digest(
     explain: bool = False,
     sender: str | None = None,
     to: list[str] | None = None,
+    member: str | None = None,
 ) -> DigestResult:
-    """Build the window's digest, store it (unchanged weeks stay as they were), render it as ``fmt``."""
+    """Build the window's digest, store it (unchanged weeks stay as they were), render it as ``fmt``.
+    ``member``: one member's digest (``--for NAME``), rendered but not stored over the group's week."""
     i18n.check_lang(lang)
     if not 1 <= per_section <= MAX_PER_SECTION:
         raise InvalidInput(f"--per-section {per_section}: use 1..{MAX_PER_SECTION}")
     from feedhub.digest import render_md
 
     with transaction(engine) as session:
-        model = build_mod.build(session, window, lang=lang, per_section=per_section)
-        row, changed = build_mod.save(session, model, render_md.render(model), window)
+        model = build_mod.build(session, window, lang=lang, per_section=per_section, member=member)
+        changed = False
+        if member is None:
+            row, changed = build_mod.save(session, model, render_md.render(model), window)
         feed = None
         if fmt == "atom":
             from feedhub.digest.render_atom import FEED_SIZE

@@ -54,17 +54,19 @@ def also_count(per_section: int) -> int:
     return max(4, 2 * per_section)
 
 
-def build(session: Session, window: Window, *, lang: str = "en", per_section: int = 4) -> dict[str, Any]:
-    """Collect, section, score and choose the window's stories; returns the digest as a dict."""
-    stories = collect(session, window)
+def build(session: Session, window: Window, *, lang: str = "en", per_section: int = 4, member: str | None = None) -> dict[str, Any]:
+    """Collect, section, score and choose the window's stories; returns the digest as a dict. ``member``: the
+    digest of one member (their signal); None: the group's. Dismissed and excluded stories never show; pinned
+    ones and a followed author's or repository's always do, first in their section."""
+    stories = [s for s in collect(session, window, member) if not (s.interest and s.interest.excluded)]
     for story in stories:
         assign(story)
         score(story, window)
     chosen: dict[str, list[Story]] = {s: [] for s in SECTION_ORDER}
     rest: list[Story] = []
-    for story in sorted(stories, key=order_key):
+    for story in sorted(stories, key=lambda s: (not (s.interest and (s.interest.pinned or s.interest.followed)), order_key(s))):
         bucket = chosen[story.section]
-        if len(bucket) < per_section:
+        if len(bucket) < per_section or (story.interest and (story.interest.pinned or story.interest.followed)):
             bucket.append(story)
         elif story.members or story.mentions:  # a paper nobody mentioned is not worth a line
             rest.append(story)
@@ -213,6 +215,7 @@ def _story_json(story: Story, details: _Details, lang: str) -> dict[str, Any]:
             for p in story.related[:MAX_RELATED]
         ],
         "score": story.score,
+        "why": story.interest.why_line() if story.interest else "",
         "explain": [{"factor": n, "points": p, "detail": d} for n, p, d in story.factors],
     }
 

@@ -92,6 +92,8 @@ def story_lines(model: dict[str, Any], story: dict[str, Any], n: int, explain: b
         detail.append(f"{i18n.t(lang, 'reproduce')}: `{r['command'].replace('`', '')}`{verdict}")
     if detail:
         lines.append("   " + " · ".join(detail))
+    if story.get("why"):
+        lines.append("   " + md_text("why: " + story["why"]))
     if explain:
         lines.append("   " + md_text(explain_line(lang, story)))
     return lines

@@ -205,7 +205,7 @@ class Model:
             w = np.array([1.0] * len(positives) + [3.0] * len(negatives) + [1.0] * len(background))
             self.clf = None
             if len(set(y.tolist())) == 2:
-                self.clf = LogisticRegression(C=C_REG, class_weight="balanced", max_iter=300).fit(X, y, sample_weight=w)
+                self.clf = LogisticRegression(C=C_REG, class_weight="balanced", max_iter=1000).fit(X, y, sample_weight=w)
 
     def _matrix(self, block: _Block) -> Any:
         import numpy as np
