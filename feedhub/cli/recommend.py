@@ -58,7 +58,6 @@ def recommend(
 
     from feedhub.links.dates import parse_date
     from feedhub.search.recommend import recommend as run
-
     from feedhub.store.db import transaction
 
     app_ctx = app_context(ctx)

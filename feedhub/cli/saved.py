@@ -23,10 +23,9 @@ def save(
 
     Example: feedhub paper save 1706.03762 --tag reading-group
     """
+    from feedhub.search.members import resolve
     from feedhub.search.saved import save as do_save
     from feedhub.store.db import transaction
-
-    from feedhub.search.members import resolve
 
     app_ctx = app_context(ctx)
     with transaction(app_ctx.engine) as session:
@@ -50,10 +49,9 @@ def unsave(
 
     Example: feedhub paper unsave 1706.03762
     """
+    from feedhub.search.members import resolve
     from feedhub.search.saved import unsave as do_unsave
     from feedhub.store.db import transaction
-
-    from feedhub.search.members import resolve
 
     app_ctx = app_context(ctx)
     with transaction(app_ctx.engine) as session:
@@ -146,8 +144,8 @@ def import_(
         print_json(report.to_json())
         return
     for line in report.problems:
-        app_ctx.err.print(f"warning: {path.name}: {line}", markup=False, highlight=False)
+        app_ctx.err.print(f"warning: {path.name}: {line}", markup=False, highlight=False, soft_wrap=True)
     app_ctx.console.print(f"{path.name} ({report.format}): {report.saved} saved, {report.already} already saved"
                           + (f", {report.stubs} new to feedhub (looked up at the next fetch)" if report.stubs else "")
                           + (f", {report.without_id} without an arXiv id skipped" if report.without_id else "")
-                          + (f", {len(report.problems)} unreadable" if report.problems else ""), markup=False, highlight=False)  # fmt: skip
+                          + (f", {len(report.problems)} unreadable" if report.problems else ""), markup=False, highlight=False, soft_wrap=True)  # fmt: skip

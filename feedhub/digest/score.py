@@ -27,6 +27,7 @@ STARS_MAX = 1.0
 REPRO = 0.75
 RECENCY = 0.5
 SAVED = 2.0
+INCLUDE = 1.0  # per matching include rule
 
 
 def score(story: Story, window: Window) -> None:
@@ -48,6 +49,8 @@ def score(story: Story, window: Window) -> None:
         factors.append(("recency", RECENCY * frac, _local(when, window.tz)))
     if story.similarity > 0:
         factors.append(("saved", SAVED * story.similarity, f"similarity {story.similarity:.2f}"))
+    if story.interest is not None and story.interest.included:  # the member's include rules (search/rules.py)
+        factors.append(("rules", INCLUDE * story.interest.included, f"{story.interest.included} include rule(s)"))
     story.factors = [(name, round(points, 4), detail) for name, points, detail in factors]
     story.score = round(sum(points for _, points, _ in story.factors), 4)
 

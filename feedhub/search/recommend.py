@@ -260,7 +260,8 @@ def recommend(session: Session, tag: str | None = None, since: datetime | None =
             neg = [docs[i] for i in dismissed if i in docs]
             model = ranking.Model(pos, neg, cands + [docs[i] for i in recent if i in docs] + others)
             scores = model.score(cands)
-            order = sorted(range(len(cands)), key=lambda k: (not sig[f"arxiv:{cands[k].id}"].pinned, not sig[f"arxiv:{cands[k].id}"].followed, -float(scores[k]), cands[k].id))
+            order = sorted(range(len(cands)), key=lambda k: (not sig[f"arxiv:{cands[k].id}"].pinned, not sig[f"arxiv:{cands[k].id}"].followed,
+                                                             -sig[f"arxiv:{cands[k].id}"].included, -float(scores[k]), cands[k].id))
             for k in order[:limit]:
                 d = cands[k]
                 it = sig[f"arxiv:{d.id}"]
