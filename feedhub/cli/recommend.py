@@ -68,6 +68,8 @@ def recommend(
         return
     for g in groups:
         head = f"{g.tag}: {g.positives} saved, {g.candidates} candidates"
+        if g.top_words:
+            head += f"; likes: {', '.join(g.top_words[:6])}"
         app_ctx.console.print(head, markup=False, style="bold")
         if g.note:
             app_ctx.console.print(f"  {g.note}", markup=False)

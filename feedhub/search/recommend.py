@@ -133,8 +133,11 @@ def related(session: Session, paper_id: str, limit: int = 10, settings: Any = No
     ids = list(texts)
     if len(ids) < 2:
         return []
+    from feedhub.search.ranking import quiet
+
     vec = _vectorizer(len(ids))
-    X = vec.fit_transform([texts[i] for i in ids])
+    with quiet():
+        X = vec.fit_transform([texts[i] for i in ids])
     me = ids.index(paper_id)
     sims = linear_kernel(X[me], X).ravel()
     sims[me] = -1.0
@@ -216,7 +219,7 @@ def recommend(session: Session, tag: str | None = None, since: datetime | None =
     who = resolve(session, member)
     saved = list(session.execute(select(Saved.paper_id, Saved.tags).where(Saved.member_id == who.id)))
     if not saved:
-        raise InvalidInput(f"nothing saved yet for member {who.name!r}, so there is nothing to learn from: save papers "
+        raise InvalidInput(f"no saved papers yet for member {who.name!r}, so there is nothing to learn from: save papers "
                            "(`feedhub paper save ID`) or seed from your library (`feedhub saved import library.bib`, Zotero CSL-JSON/RDF, or a list of arXiv ids)")  # fmt: skip
     groups: dict[str, list[str]] = {}
     for pid, tags in saved:
@@ -274,9 +277,28 @@ def recommend(session: Session, tag: str | None = None, since: datetime | None =
                 when = dates.get(d.id)
                 rec.results.append(Recommendation(d.id, d.title, round(float(scores[k]), 4), when.date().isoformat() if when else None,
                                                   ranking.shared_words(d, near) if near else [], "; ".join(why)))  # fmt: skip
-            rec.top_words = []
+            rec.top_words = _liked_words(pos, cands)
         out.append(rec)
     return out
+
+
+def _liked_words(pos: list[Any], others: list[Any], k: int = 10) -> list[str]:
+    """The words the tag's saved papers share most, relative to the candidates (no stop-words, URLs, arxiv)."""
+    import math
+
+    from feedhub.search.ranking import explain_words
+
+    def df(docs: list[Any]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for d in docs:
+            for w in set(explain_words(f"{d.title} {d.text}")):
+                out[w] = out.get(w, 0) + 1
+        return out
+
+    mine, theirs = df(pos), df(others)
+    n = max(1, len(others))
+    ranked = sorted((w for w, c in mine.items() if c > 1 or len(pos) == 1), key=lambda w: (-(mine[w] * math.log((1 + n) / (1 + theirs.get(w, 0)))), w))
+    return ranked[:k]
 
 
 def saved_similarity(session: Session, paper_ids: Iterable[str]) -> dict[str, float]:

@@ -76,7 +76,7 @@ def test_json_has_stable_keys(store: Store) -> None:
     assert sorted(model) == ["also", "format", "lang", "per_section", "sections", "total_stories", "tz", "week", "window"]
     story = model["sections"][3]["stories"][0]
     assert sorted(story) == ["code", "explain", "key", "mentions", "paper", "published_at", "related", "repro", "score",
-                             "section", "sources", "summary", "title", "url"]  # fmt: skip
+                             "section", "sources", "summary", "title", "url", "why"]  # fmt: skip
     assert all(sorted(s) == sorted(story) for sec in model["sections"] for s in sec["stories"])
 
 
