@@ -124,9 +124,9 @@ def test_pinned_rule_always_wins_and_follows_say_so(demo) -> None:  # type: igno
     md = digest_md("--per-section", "1")
     enas = "https://arxiv.org/abs/1802.03268)**"
     assert enas in md  # excluded by one rule, pinned by another: the pin wins, even at one story per section
-    assert 'why: pinned by the rule "neural architecture search"' in md
+    assert '*why:* pinned by the rule "neural architecture search"' in md  # the interest leads the why-line
     elmo = md.split("https://arxiv.org/abs/1802.05365)**", 1)
-    assert len(elmo) == 2 and "why: you follow Matthew E. Peters" in elmo[1].split("\n\n")[0]  # followed: always shown, said why
+    assert len(elmo) == 2 and "*why:* you follow Matthew E. Peters" in elmo[1].split("\n\n")[0]  # followed: always shown, said why
     listed = cli("rule", "list", "--json")
     assert listed.returncode == 0 and '"touched_this_week"' in listed.stdout
 
