@@ -23,6 +23,7 @@ class Settings:
     db_url: str
     file_config: dict[str, object] = field(default_factory=dict)
     allow_private: bool = False  # fetching: refuse private/loopback addresses unless allowed
+    member: str | None = None  # --member NAME / FEEDHUB_MEMBER: whose saved papers, rules, follows (None: the default member)
 
     @property
     def index_dir(self) -> Path:
@@ -86,7 +87,7 @@ def db_url_from(value: str) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
-def load_settings(db: str | None = None, home: Path | None = None) -> Settings:
+def load_settings(db: str | None = None, home: Path | None = None, member: str | None = None) -> Settings:
     home = home or default_home()
     file_config: dict[str, object] = {}
     config_path = home / "config.toml"
@@ -101,4 +102,5 @@ def load_settings(db: str | None = None, home: Path | None = None) -> Settings:
         url = os.environ["FEEDHUB_DB_URL"]
     else:
         url = f"sqlite:///{home / DB_FILE}"
-    return Settings(home=home, db_url=url, file_config=file_config)
+    member = (member or os.environ.get("FEEDHUB_MEMBER") or "").strip() or None
+    return Settings(home=home, db_url=url, file_config=file_config, member=member)

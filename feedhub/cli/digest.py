@@ -34,6 +34,7 @@ def digest(
     send: Annotated[bool, typer.Option("--send", help="E-mail it (FEEDHUB_SMTP_HOST/PORT/USER/PASSWORD/FROM/TO).")] = False,
     feed_url: Annotated[Optional[str], typer.Option("--feed-url", help="Atom: the URL the feed is published at (rel=self); "
                                                     "each week's page is linked as WEEK.html beside it.")] = None,
+    for_member: Annotated[Optional[str], typer.Option("--for", help="One member's digest (their saves, rules, follows); default: the group's.")] = None,
 ) -> None:
     """Write the digest of a week: News · Posts, Articles & Tutorials · Code, Projects & Data · Highlighted Research Papers.
 
@@ -47,7 +48,7 @@ def digest(
     app_ctx = app_context(ctx)
     window = resolve(week, since, until, tz)
     chosen = output_format(fmt, out)
-    result = make_digest(app_ctx.engine, window, lang=lang, per_section=per_section, fmt=chosen, explain=explain,
+    result = make_digest(app_ctx.engine, window, lang=lang, per_section=per_section, fmt=chosen, explain=explain, member=for_member,
                          feed_url=feed_url, install_id=install_id(app_ctx.settings.home) if chosen == "atom" else None)
     if send:
         recipients = send_model(result.model, app_ctx.settings.secret, explain=explain)

@@ -63,6 +63,7 @@ def root(
     home: Annotated[Optional[Path], typer.Option("--home", help="Data dir (default: $FEEDHUB_HOME or the user data dir).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars; `fetch` prints only problems.")] = False,
+    member: Annotated[Optional[str], typer.Option("--member", help="Whose saved papers, rules and follows (default: $FEEDHUB_MEMBER, else the default member).")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
     """AI research feeds in one place: a weekly digest, paper search, and runnable reproductions.
@@ -71,7 +72,7 @@ def root(
     """
     if debug:
         os.environ["FEEDHUB_DEBUG"] = "1"
-    ctx.obj = AppContext(settings=load_settings(db=db, home=home), debug=debug, quiet=quiet)
+    ctx.obj = AppContext(settings=load_settings(db=db, home=home, member=member), debug=debug, quiet=quiet)
 
 
 app.add_typer(sources_cli.app, name="source")
@@ -101,6 +102,11 @@ app.add_typer(index_cli.app, name="index")
 app.add_typer(saved_cli.app, name="saved")
 app.command("recommend")(recommend_cli.recommend)
 saved_cli.register(papers_cli.app)  # `paper save/unsave/related` join the `paper` group
+
+# members, feedback, rules, follows (issue 15)
+from feedhub.cli import interests as interests_cli  # noqa: E402
+
+interests_cli.register(app, papers_cli.app)
 recommend_cli.register(papers_cli.app)
 app.command("save", help="Alias of `paper save`. Example: feedhub save 1706.03762 --tag reading-group")(saved_cli.save)
 app.command("unsave", help="Alias of `paper unsave`. Example: feedhub unsave 1706.03762")(saved_cli.unsave)

@@ -50,7 +50,7 @@ def recommend(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=500, help="Papers per tag.")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Recommend new papers: per tag, a classifier trained on your saved papers ranks the new ones.
+    """Recommend new papers: per tag, a model learned from your saves and dismissals ranks the new ones, and says why.
 
     Example: feedhub recommend --tag reading-group --since 2018-02-01
     """
@@ -58,10 +58,11 @@ def recommend(
 
     from feedhub.links.dates import parse_date
     from feedhub.search.recommend import recommend as run
+    from feedhub.store.db import transaction
 
     app_ctx = app_context(ctx)
-    with app_ctx.session() as session:
-        groups = run(session, tag, parse_date(since) if since else None, limit)
+    with transaction(app_ctx.engine) as session:  # features of new papers are cached as they are computed
+        groups = run(session, tag, parse_date(since) if since else None, limit, member=app_ctx.settings.member)
     if json_out:
         print_json([g.to_json() for g in groups])
         return
@@ -73,7 +74,7 @@ def recommend(
         if g.note:
             app_ctx.console.print(f"  {g.note}", markup=False)
             continue
-        table = Table("id", "score", "published", "title", "why (top words)")
+        table = Table("id", "score", "published", "title", "why")
         for r in g.results:
-            table.add_row(r.id, f"{r.score:.2f}", r.published_at or "", r.title, ", ".join(r.words))
+            table.add_row(r.id, f"{r.score:.2f}", r.published_at or "", r.title, r.why or ", ".join(r.words))
         app_ctx.console.print(table)

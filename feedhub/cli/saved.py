@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -22,12 +23,13 @@ def save(
 
     Example: feedhub paper save 1706.03762 --tag reading-group
     """
+    from feedhub.search.members import resolve
     from feedhub.search.saved import save as do_save
     from feedhub.store.db import transaction
 
     app_ctx = app_context(ctx)
     with transaction(app_ctx.engine) as session:
-        res = do_save(session, paper, tag or (), note)
+        res = do_save(session, paper, tag or (), note, member_id=resolve(session, app_ctx.settings.member).id)
     if json_out:
         print_json({"id": res.paper_id, "tags": res.tags, "created": res.created, "stub": res.stub})
         return
@@ -47,12 +49,13 @@ def unsave(
 
     Example: feedhub paper unsave 1706.03762
     """
+    from feedhub.search.members import resolve
     from feedhub.search.saved import unsave as do_unsave
     from feedhub.store.db import transaction
 
     app_ctx = app_context(ctx)
     with transaction(app_ctx.engine) as session:
-        left = do_unsave(session, paper, tag or ())
+        left = do_unsave(session, paper, tag or (), member_id=resolve(session, app_ctx.settings.member).id)
     if left is None:
         app_ctx.console.print(f"unsaved {paper.strip()}", markup=False)
     else:
@@ -79,11 +82,12 @@ def saved(
         return
     from rich.table import Table
 
+    from feedhub.search.members import resolve
     from feedhub.search.saved import list_saved
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session:
-        rows = [sp.to_json() for sp in list_saved(session, tag)]
+        rows = [sp.to_json() for sp in list_saved(session, tag, resolve(session, app_ctx.settings.member).id)]
     if json_out:
         print_json(rows)
         return
@@ -108,8 +112,40 @@ def export(
     """
     import sys
 
+    from feedhub.search.members import resolve
     from feedhub.search.saved import export as do_export
 
     app_ctx = app_context(ctx)
     with app_ctx.session() as session:
-        sys.stdout.write(do_export(session, fmt.lower(), tag))
+        sys.stdout.write(do_export(session, fmt.lower(), tag, resolve(session, app_ctx.settings.member).id))
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="BibTeX (.bib), Zotero CSL-JSON (.json) or RDF (.rdf), or arXiv ids one a line.")],
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="Also tag every imported paper (repeat for more).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Seed your saved papers from a reference manager's export: every entry with an arXiv id is saved.
+
+    Broken BibTeX entries are reported with their line and the rest is imported; nothing saved is lost.
+
+    Example: feedhub saved import library.bib --tag from-zotero
+    """
+    from feedhub.search.library import import_library
+    from feedhub.search.members import resolve
+    from feedhub.store.db import transaction
+
+    app_ctx = app_context(ctx)
+    with transaction(app_ctx.engine) as session:
+        report = import_library(session, path, resolve(session, app_ctx.settings.member).id, tag or [])
+    if json_out:
+        print_json(report.to_json())
+        return
+    for line in report.problems:
+        app_ctx.err.print(f"warning: {path.name}: {line}", markup=False, highlight=False, soft_wrap=True)
+    app_ctx.console.print(f"{path.name} ({report.format}): {report.saved} saved, {report.already} already saved"
+                          + (f", {report.stubs} new to feedhub (looked up at the next fetch)" if report.stubs else "")
+                          + (f", {report.without_id} without an arXiv id skipped" if report.without_id else "")
+                          + (f", {len(report.problems)} unreadable" if report.problems else ""), markup=False, highlight=False, soft_wrap=True)  # fmt: skip

@@ -83,19 +83,23 @@ def make_digest(
     feed_url: str | None = None,
     install_id: str | None = None,
     now: datetime | None = None,
+    member: str | None = None,
 ) -> DigestResult:
     """Build the window's digest, store it (unchanged weeks stay as they were), render it as ``fmt``.
 
     The Atom feed holds finished weeks only: a week still running (its end after ``now``) is stored, and
-    published once it is over. ``now`` is the clock (tests pass one)."""
+    published once it is over. ``now`` is the clock (tests pass one). ``member``: one member's digest
+    (``--for NAME``), rendered but not stored over the group's week."""
     i18n.check_lang(lang)
     if not 1 <= per_section <= MAX_PER_SECTION:
         raise InvalidInput(f"--per-section {per_section}: use 1..{MAX_PER_SECTION}")
     from feedhub.digest import render_md
 
     with transaction(engine) as session:
-        model = build_mod.build(session, window, lang=lang, per_section=per_section)
-        row, changed = build_mod.save(session, model, render_md.render(model), window)
+        model = build_mod.build(session, window, lang=lang, per_section=per_section, member=member)
+        changed = False
+        if member is None:
+            row, changed = build_mod.save(session, model, render_md.render(model), window)
         feed = None
         if fmt == "atom":
             from feedhub.digest.render_atom import FEED_SIZE

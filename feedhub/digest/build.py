@@ -57,9 +57,11 @@ def also_count(per_section: int) -> int:
     return max(4, 2 * per_section)
 
 
-def build(session: Session, window: Window, *, lang: str = "en", per_section: int = 4) -> dict[str, Any]:
-    """Collect, section, score and choose the window's stories; returns the digest as a dict."""
-    stories = collect(session, window)
+def build(session: Session, window: Window, *, lang: str = "en", per_section: int = 4, member: str | None = None) -> dict[str, Any]:
+    """Collect, section, score and choose the window's stories; returns the digest as a dict. ``member``: the
+    digest of one member (their signal); None: the group's. Dismissed and excluded stories never show; pinned
+    ones and a followed author's or repository's always do, first in their section."""
+    stories = [s for s in collect(session, window, member) if not (s.interest and s.interest.excluded)]
     before = shown_before(session, window)
     for story in stories:
         story.shown_before = before.get(story.key)
@@ -68,18 +70,19 @@ def build(session: Session, window: Window, *, lang: str = "en", per_section: in
     chosen: dict[str, list[Story]] = {s: [] for s in SECTION_ORDER}
     rest: list[Story] = []
     papers_without_evidence = 0
-    for story in sorted(stories, key=order_key):
+    for story in sorted(stories, key=lambda s: (not _forced(s), order_key(s))):
         found = evidence(story)
-        if story.shown_before and "people" not in found:
-            continue  # featured before, and nobody new pointed at it this week
-        if not story.members and story.kind in ("url", "repo") and len(story.voters()) < MIN_LINKED_VOTERS:
-            continue  # a page one article links in passing is not a story of its own
-        if not found:  # a listed paper nobody pointed at, without code or interest: a candidate, not a story
-            if story.section == "papers":
-                papers_without_evidence += 1
-            continue
+        if not _forced(story):  # a pinned or followed story is shown whatever the week's evidence
+            if story.shown_before and "people" not in found:
+                continue  # featured before, and nobody new pointed at it this week
+            if not story.members and story.kind in ("url", "repo") and len(story.voters()) < MIN_LINKED_VOTERS:
+                continue  # a page one article links in passing is not a story of its own
+            if not found:  # a listed paper nobody pointed at, without code or interest: a candidate, not a story
+                if story.section == "papers":
+                    papers_without_evidence += 1
+                continue
         bucket = chosen[story.section]
-        if len(bucket) < per_section:
+        if len(bucket) < per_section or _forced(story):
             bucket.append(story)
         elif story.votes() or story.members:
             rest.append(story)
@@ -109,6 +112,11 @@ def build(session: Session, window: Window, *, lang: str = "en", per_section: in
         ],  # fmt: skip
         "also": [_story_json(s, details, lang) for s in also],
     }
+
+
+def _forced(story: Story) -> bool:
+    """Pinned by a rule or by a follow (search.interests): always shown, first in its section."""
+    return bool(story.interest and (story.interest.pinned or story.interest.followed))
 
 
 SHOWN_LOOKBACK = timedelta(weeks=12)
@@ -287,7 +295,8 @@ def why(story: Story, lang: str) -> tuple[str, list[dict[str, str]]]:
     people = [item for key, (_, item) in voters.items() if key.startswith("person:")]
     newsletters = {i.source_id for i in story.votes() if i.role == "item"}
     feeds = {item.source_id for key, (_, item) in voters.items() if key.startswith("source:") and item.role != "item"}
-    parts: list[str] = []
+    interest = list(story.interest.why) if story.interest is not None else []  # "you follow …", "like 3 papers you saved …"
+    parts: list[str] = list(interest)
     if people:
         parts.append(i18n.why(lang, "people", len(people)))
     if newsletters:
@@ -299,7 +308,7 @@ def why(story: Story, lang: str) -> tuple[str, list[dict[str, str]]]:
         parts.append(i18n.t(lang, "why.code") + (f" {_compact(stars)}★" if stars else ""))
     if story.repros and not story.shown_before:
         parts.append(i18n.t(lang, "why.repro"))
-    if story.similarity >= 0.2 and not story.shown_before:
+    if story.similarity >= 0.2 and not story.shown_before and not interest:
         parts.append(i18n.t(lang, "why.saved"))
     if story.saved:
         parts.append(i18n.t(lang, "why.you_saved"))

@@ -52,9 +52,12 @@ def evidence(story: Story) -> list[str]:
         found.append("code")
     if story.repros:
         found.append("reproduction")
-    if story.similarity >= SIMILARITY_EVIDENCE:
+    if story.similarity >= SIMILARITY_EVIDENCE or (story.interest is not None and story.interest.included):
         found.append("interests")
     return found
+
+
+INCLUDE = 1.0  # per matching include rule
 
 
 def score(story: Story, window: Window) -> None:
@@ -77,6 +80,8 @@ def score(story: Story, window: Window) -> None:
         when = story.latest()
         if when is not None:
             factors.append(("recency", RECENCY * window.fraction(when), _local(when, window.tz)))
+    if story.interest is not None and story.interest.included:  # the member's include rules (search/rules.py)
+        factors.append(("rules", INCLUDE * story.interest.included, f"{story.interest.included} include rule(s)"))
     story.factors = [(name, round(points, 4), detail) for name, points, detail in factors]
     story.score = round(sum(points for _, points, _ in story.factors), 4)
 

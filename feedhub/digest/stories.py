@@ -22,7 +22,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Iterable, Iterator, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from feedhub.links.redirects import unwrap_redirect
 from feedhub.links.repos import normalize_repo
 from feedhub.links.urls import canonical_url
 from feedhub.sources.newsletter import split_issue
-from feedhub.store.models import Entry, EntryRepo, Paper, PaperEntry, PaperRepo, PaperRepro, Repo, Run, Saved, Source
+from feedhub.store.models import Entry, EntryRepo, Paper, PaperEntry, PaperRepo, PaperRepro, Repo, Run, Source
 
 CHUNK = 500
 # A paper mentioned this week but first published long before is old news, not a highlighted paper.
@@ -137,8 +137,9 @@ class Story:
     repos: list[RepoInfo] = field(default_factory=list)  # its own code (never a repo that merely mentions it)
     repros: list[ReproInfo] = field(default_factory=list)
     related: list[str] = field(default_factory=list)  # papers a non-paper story mentions
-    similarity: float = 0.0  # to the user's saved papers (never to itself)
-    saved: bool = False  # the user saved this paper
+    similarity: float = 0.0  # to the member's (or the group's) saved papers (never to itself)
+    saved: bool = False  # the member (or someone in the group) saved this paper
+    interest: Any = None  # search.interests.Interest: why-line, pinned, excluded, followed (None: no signal)
     # set by sections.py and score.py
     section: str = "posts"
     section_reason: str = ""
@@ -393,7 +394,7 @@ def cluster(items: list[Item]) -> tuple[dict[str, Story], dict[str, list[Item]]]
     return stories, mentioned
 
 
-def collect(session: Session, window: Window) -> list[Story]:
+def collect(session: Session, window: Window, member: str | None = None) -> list[Story]:
     """Every candidate story of the window, with its paper, code, reproductions and saved-similarity."""
     items = load_items(session, window)
     stories, mentioned = cluster(items)
@@ -428,7 +429,7 @@ def collect(session: Session, window: Window) -> list[Story]:
     in_window = set(window_papers)
     _attach_code(session, stories, window, in_window)
     _attach_repros(session, stories, window, in_window)
-    _attach_similarity(session, stories)
+    _attach_similarity(session, stories, member)
     return sorted(stories.values(), key=lambda s: s.key)
 
 
@@ -525,22 +526,20 @@ def _attach_repros(session: Session, stories: dict[str, Story], window: Window, 
         story.repros = [ReproInfo(n, verdicts.get(n)) for n in seen]
 
 
-def _attach_similarity(session: Session, stories: dict[str, Story]) -> None:
-    """Similarity to the user's saved papers (search.recommend), when saving exists and something is saved.
-    A saved paper is marked saved and never scored against itself."""
-    paper_ids = sorted({s.paper_id for s in stories.values() if s.paper_id})
-    if not paper_ids or session.scalar(select(Saved.paper_id).limit(1)) is None:
+def _attach_similarity(session: Session, stories: dict[str, Story], member: str | None = None) -> None:
+    """The member's (None: the group's) signal from search.interests: the learned similarity to their saved
+    papers, rules, follows and dismissals. A saved paper is marked saved and gets no similarity points
+    (it is never scored against itself)."""
+    from feedhub.search import interests
+
+    if not stories or not interests.has_signal(session, member):
         return
-    saved: set[str] = set()
-    for chunk in chunks(paper_ids):
-        saved.update(session.scalars(select(Saved.paper_id).where(Saved.paper_id.in_(chunk))))
-    try:
-        from feedhub.search.recommend import saved_similarity
-    except ImportError:
-        return
-    scores = saved_similarity(session, [p for p in paper_ids if p not in saved]) or {}
-    for story in stories.values():
-        if story.paper_id:
-            story.saved = story.paper_id in saved
+    ordered = sorted(stories.values(), key=lambda s: s.key)
+    found = interests.signal(session, member, interests.story_subjects(session, ordered))
+    for story in ordered:
+        it = found.get(story.key)
+        if it is not None:
+            story.interest = it
+            story.saved = it.saved
             if not story.saved:
-                story.similarity = max(0.0, min(1.0, float(scores.get(story.paper_id, 0.0))))
+                story.similarity = max(0.0, min(1.0, float(it.score)))

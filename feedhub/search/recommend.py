@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedhub.errors import InvalidInput
-from feedhub.store.models import Paper, Saved
+from feedhub.store.models import Dismissal, Paper, Saved
 
 FULL_FIT_MAX = 20_000  # at most this many papers: fit on all of them; beyond, on candidates + a sample
 NEGATIVE_SAMPLE = 5_000
@@ -152,8 +152,11 @@ def related(session: Session, paper_id: str, limit: int = 10, settings: Any = No
     ids = list(texts)
     if len(ids) < 2:
         return []
+    from feedhub.search.ranking import quiet
+
     vec = _vectorizer(len(ids))
-    X = vec.fit_transform([texts[i] for i in ids])
+    with quiet():
+        X = vec.fit_transform([texts[i] for i in ids])
     me = ids.index(paper_id)
     sims = linear_kernel(X[me], X).ravel()
     sims[me] = -1.0
@@ -181,9 +184,10 @@ class Recommendation:
     score: float  # the classifier's probability that it belongs with the tag's saved papers
     published_at: str | None
     words: list[str]
+    why: str = ""  # in words: "you follow ...; like 3 papers you saved: ... (shared: ...)"
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "score": self.score, "published_at": self.published_at, "words": self.words}
+        return {"id": self.id, "title": self.title, "score": self.score, "published_at": self.published_at, "words": self.words, "why": self.why}
 
 
 @dataclass
@@ -204,14 +208,18 @@ ALL = "(all saved)"
 
 
 def _train(pos: dict[str, str], neg: dict[str, str]):  # type: ignore[no-untyped-def]
+    """Today's model before issue 15 (kept as bench_recommend.py's baseline and for saved_similarity)."""
     from sklearn.linear_model import LogisticRegression
+
+    from feedhub.search.ranking import quiet
 
     ids = list(pos) + [i for i in neg if i not in pos]
     y = [1] * len(pos) + [0] * (len(ids) - len(pos))
-    vec = _vectorizer(len(ids))
-    X = vec.fit_transform([pos.get(i) or neg[i] for i in ids])
-    clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-    clf.fit(X, y)
+    with quiet():  # the stop-word list vs token pattern UserWarning printed a paragraph on every digest
+        vec = _vectorizer(len(ids))
+        X = vec.fit_transform([pos.get(i) or neg[i] for i in ids])
+        clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+        clf.fit(X, y)
     return vec, clf
 
 
@@ -220,12 +228,20 @@ def _default_since(session: Session) -> datetime | None:
     return newest - timedelta(days=7) if newest else None
 
 
-def recommend(session: Session, tag: str | None = None, since: datetime | None = None, limit: int = 10) -> list[TagRecommendations]:
-    """Rank the papers published since ``since`` (default: the week before the newest paper) per tag."""
+def recommend(session: Session, tag: str | None = None, since: datetime | None = None, limit: int = 10, member: str | None = None) -> list[TagRecommendations]:
+    """Rank the papers published since ``since`` (default: the week before the newest paper) for a member, per
+    tag: the learned model (search.ranking) on their saves (positives) and dismissals (negatives); their
+    rules and follows apply (excluded and dismissed papers never appear, pinned and followed ones first)."""
+    from feedhub.search import interests
+
     _need_sklearn("`feedhub recommend`")
-    saved = list(session.execute(select(Saved.paper_id, Saved.tags)))
+    from feedhub.search.members import resolve
+
+    who = resolve(session, member)
+    saved = list(session.execute(select(Saved.paper_id, Saved.tags).where(Saved.member_id == who.id)))
     if not saved:
-        raise InvalidInput("no saved papers yet: save some with `feedhub paper save ID --tag T`, then ask again")
+        raise InvalidInput(f"no saved papers yet for member {who.name!r}, so there is nothing to learn from: save papers "
+                           "(`feedhub paper save ID`) or seed from your library (`feedhub saved import library.bib`, Zotero CSL-JSON/RDF, or a list of arXiv ids)")  # fmt: skip
     groups: dict[str, list[str]] = {}
     for pid, tags in saved:
         for t in tags or []:
@@ -239,40 +255,71 @@ def recommend(session: Session, tag: str | None = None, since: datetime | None =
         groups[ALL] = [pid for pid, _ in saved]
     since = since or _default_since(session)
     saved_ids = {pid for pid, _ in saved}
-    query = select(Paper.arxiv_id).where(Paper.title != "").order_by(Paper.published_at.desc()).limit(CANDIDATES_MAX)
+    query = select(Paper.arxiv_id).where(Paper.title != "").order_by(Paper.published_at.desc(), Paper.arxiv_id).limit(CANDIDATES_MAX)
     if since is not None:
         query = query.where(Paper.published_at >= since)
     candidate_ids = [r[0] for r in session.execute(query) if r[0] not in saved_ids]
-    cand = _texts(session, candidate_ids)
-    background = _texts(session, _sample_ids(session, NEGATIVE_SAMPLE, saved_ids | set(cand)))
-    dates = dict(session.execute(select(Paper.arxiv_id, Paper.published_at).where(Paper.arxiv_id.in_(list(cand)[:CANDIDATES_MAX]))).all()) if cand else {}
+    subjects = interests.paper_subjects(session, candidate_ids)
+    sig = interests.signal(session, who.name, list(subjects.values()), explain=0)  # rules, follows, dismissals
+    shown = [pid for pid in candidate_ids if pid in subjects and not sig[f"arxiv:{pid}"].excluded]
+    dismissed = [t[6:] for (t,) in session.execute(select(Dismissal.target).where(Dismissal.member_id == who.id)) if t.startswith("arxiv:")]
+    recent = [r[0] for r in session.execute(select(Paper.arxiv_id).where(Paper.title != "").order_by(Paper.first_seen_at.desc(), Paper.arxiv_id).limit(interests.RECENT_BACKGROUND))]
+    docs = interests.paper_docs(session, list(saved_ids) + dismissed + shown + recent)
+    dates: dict[str, Any] = {}
+    for i in range(0, len(shown), 900):
+        dates.update({pid: when for pid, when in session.execute(select(Paper.arxiv_id, Paper.published_at).where(Paper.arxiv_id.in_(shown[i : i + 900])))})
     out = []
+    from feedhub.search import ranking
+
     for name, ids in sorted(groups.items()):
-        pos = _texts(session, ids)
-        rec = TagRecommendations(name, len(pos), len(cand))
-        neg = {**background, **cand}
+        pos = [docs[i] for i in ids if i in docs]
+        cands = [docs[i] for i in shown if i in docs]
+        rec = TagRecommendations(name, len(pos), len(cands))
         if not pos:
-            rec.note = "its saved papers have no title or abstract yet"
-        elif not cand:
+            rec.note = "its saved papers have no title or abstract yet (they are filled in at the next fetch)"
+        elif not cands:
             rec.note = "no new papers in the window; try an earlier --since"
-        elif not any(i not in pos for i in neg):
-            rec.note = "nothing to compare against"
         else:
-            vec, clf = _train(pos, neg)
-            names = vec.get_feature_names_out()
-            coef = clf.coef_.ravel()
-            rec.top_words = [str(names[j]) for j in coef.argsort()[::-1][:10]]
-            cids = list(cand)
-            Xc = vec.transform([cand[i] for i in cids])
-            probs = clf.predict_proba(Xc)[:, 1]
-            for k in probs.argsort()[::-1][:limit]:
-                row = Xc[k].toarray().ravel() * coef
-                words = [str(names[j]) for j in row.argsort()[::-1][:TOP_WORDS] if row[j] > 0]
-                when = dates.get(cids[k])
-                rec.results.append(Recommendation(cids[k], cand[cids[k]].split(". ", 1)[0], round(float(probs[k]), 4),
-                                                  when.date().isoformat() if when else None, words))  # fmt: skip
+            others = [docs[i] for i in saved_ids - set(ids) if i in docs]  # other tags' papers: not this tag
+            neg = [docs[i] for i in dismissed if i in docs]
+            model = ranking.Model(pos, neg, cands + [docs[i] for i in recent if i in docs] + others)
+            scores = model.score(cands)
+            order = sorted(range(len(cands)), key=lambda k: (not sig[f"arxiv:{cands[k].id}"].pinned, not sig[f"arxiv:{cands[k].id}"].followed,
+                                                             -sig[f"arxiv:{cands[k].id}"].included, -float(scores[k]), cands[k].id))
+            for k in order[:limit]:
+                d = cands[k]
+                it = sig[f"arxiv:{d.id}"]
+                why = list(it.why)
+                near = [n for n, sim in model.nearest_saved(d) if sim > 0.05]
+                if near:
+                    words = ranking.shared_words(d, near)
+                    titles = "; ".join(f"“{interests.short_title(n.title)}”" for n in near[:2])
+                    why.append(f"like {len(near)} paper{'s' if len(near) > 1 else ''} you saved: {titles}" + (f" (shared: {', '.join(words)})" if words else ""))
+                when = dates.get(d.id)
+                rec.results.append(Recommendation(d.id, d.title, round(float(scores[k]), 4), when.date().isoformat() if when else None,
+                                                  ranking.shared_words(d, near) if near else [], "; ".join(why)))  # fmt: skip
+            rec.top_words = _liked_words(pos, cands)
         out.append(rec)
     return out
+
+
+def _liked_words(pos: list[Any], others: list[Any], k: int = 10) -> list[str]:
+    """The words the tag's saved papers share most, relative to the candidates (no stop-words, URLs, arxiv)."""
+    import math
+
+    from feedhub.search.ranking import explain_words
+
+    def df(docs: list[Any]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for d in docs:
+            for w in set(explain_words(f"{d.title} {d.text}")):
+                out[w] = out.get(w, 0) + 1
+        return out
+
+    mine, theirs = df(pos), df(others)
+    n = max(1, len(others))
+    ranked = sorted((w for w, c in mine.items() if c > 1 or len(pos) == 1), key=lambda w: (-(mine[w] * math.log((1 + n) / (1 + theirs.get(w, 0)))), w))
+    return ranked[:k]
 
 
 def saved_similarity(session: Session, paper_ids: Iterable[str]) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Saved papers: save with tags, unsave, list, and export as BibTeX or CSV."""
+"""Saved papers, per member: save with tags, unsave, list, export as BibTeX or CSV (search/library.py imports)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from feedhub.errors import InvalidInput
 from feedhub.links.ids import normalize_arxiv_id
-from feedhub.store.models import Paper, Saved
+from feedhub.store.models import DEFAULT_MEMBER_ID, Dismissal, Paper, Saved
 from feedhub.store.types import utcnow
 
 _TAG = re.compile(r"^[\w][\w.\-/+]*$", re.UNICODE)
@@ -42,8 +42,9 @@ class SaveResult:
     stub: bool  # the paper was not known yet: saved as a stub that enrichment fills in
 
 
-def save(session: Session, paper_ref: str, tags: Iterable[str] = (), note: str | None = None) -> SaveResult:
-    """Save a paper (tags are added to any it already has). An unknown but valid id becomes a stub."""
+def save(session: Session, paper_ref: str, tags: Iterable[str] = (), note: str | None = None, member_id: int = DEFAULT_MEMBER_ID) -> SaveResult:
+    """Save a paper for a member (tags are added to any it already has; a dismissal of it is lifted).
+    An unknown but valid id becomes a stub."""
     pid = normalize_arxiv_id(paper_ref)
     new_tags = clean_tags(tags)
     stub = False
@@ -52,9 +53,12 @@ def save(session: Session, paper_ref: str, tags: Iterable[str] = (), note: str |
 
         ensure_papers(session, [pid])
         stub = True
-    row = session.get(Saved, pid)
+    dismissed = session.get(Dismissal, (member_id, f"arxiv:{pid}"))
+    if dismissed is not None:  # saving is the opposite of "not interested": the newer signal wins
+        session.delete(dismissed)
+    row = session.get(Saved, (member_id, pid))
     if row is None:
-        session.add(Saved(paper_id=pid, saved_at=utcnow(), tags=new_tags, note=note))
+        session.add(Saved(member_id=member_id, paper_id=pid, saved_at=utcnow(), tags=new_tags, note=note))
         return SaveResult(pid, new_tags, True, stub)
     merged = list(row.tags or []) + [t for t in new_tags if t not in (row.tags or [])]
     row.tags = merged
@@ -63,10 +67,10 @@ def save(session: Session, paper_ref: str, tags: Iterable[str] = (), note: str |
     return SaveResult(pid, merged, False, stub)
 
 
-def unsave(session: Session, paper_ref: str, tags: Iterable[str] = ()) -> list[str] | None:
-    """Remove the paper from the saved list, or only the given tags. Returns the tags left (None: removed)."""
+def unsave(session: Session, paper_ref: str, tags: Iterable[str] = (), member_id: int = DEFAULT_MEMBER_ID) -> list[str] | None:
+    """Remove the paper from the member's saved list, or only the given tags. Returns the tags left (None: removed)."""
     pid = normalize_arxiv_id(paper_ref)
-    row = session.get(Saved, pid)
+    row = session.get(Saved, (member_id, pid))
     if row is None:
         raise InvalidInput(f"{pid} is not saved; `feedhub saved` lists your saved papers")
     drop = clean_tags(tags)
@@ -101,8 +105,10 @@ class SavedPaper:
         }
 
 
-def list_saved(session: Session, tag: str | None = None) -> list[SavedPaper]:
-    rows = session.execute(select(Paper, Saved).join(Saved, Saved.paper_id == Paper.arxiv_id).order_by(Saved.saved_at.desc()))
+def list_saved(session: Session, tag: str | None = None, member_id: int = DEFAULT_MEMBER_ID) -> list[SavedPaper]:
+    rows = session.execute(
+        select(Paper, Saved).join(Saved, Saved.paper_id == Paper.arxiv_id).where(Saved.member_id == member_id).order_by(Saved.saved_at.desc(), Saved.paper_id)
+    )
     out = [SavedPaper(p, s) for p, s in rows]
     if tag:
         want = clean_tags([tag])[0]
@@ -110,9 +116,9 @@ def list_saved(session: Session, tag: str | None = None) -> list[SavedPaper]:
     return out
 
 
-def tag_counts(session: Session) -> dict[str, int]:
+def tag_counts(session: Session, member_id: int = DEFAULT_MEMBER_ID) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for (tags,) in session.execute(select(Saved.tags)):
+    for (tags,) in session.execute(select(Saved.tags).where(Saved.member_id == member_id)):
         for t in tags or []:
             counts[t] = counts.get(t, 0) + 1
     return counts
@@ -122,10 +128,56 @@ def tag_counts(session: Session) -> dict[str, int]:
 
 _BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
                 "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}  # fmt: skip
+_MATH = re.compile(r"(?<!\\)\$(?:[^$\\]|\\.)+?(?<!\\)\$")  # $...$ with no unescaped $ inside
+_TEX_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])")
 
 
 def _bib_escape(text: str) -> str:
+    """Plain text (a note, a DOI, a tag) as a BibTeX value: every special character escaped."""
     return "".join(_BIB_SPECIAL.get(ch, ch) for ch in " ".join(text.split()))
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch in "{}" and k and text[k - 1] == "\\":
+            continue
+        depth += 1 if ch == "{" else -1 if ch == "}" else 0
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def tex_value(text: str) -> str:
+    """A title or name as arXiv gives it, which is TeX already: math (``$\\ell_1$``), commands (``\\"o``) and
+    balanced braces are kept; a bare & % # (which would break LaTeX) is escaped, and so is the rest when the
+    braces do not balance."""
+    text = " ".join((text or "").split())
+    if not _balanced(text):
+        return _bib_escape(text)
+    out: list[str] = []
+    pos = 0
+    for m in _MATH.finditer(text):
+        out.append(_escape_outside_math(text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_escape_outside_math(text[pos:]))
+    return "".join(out)
+
+
+def _escape_outside_math(text: str) -> str:
+    out: list[str] = []
+    k = 0
+    while k < len(text):
+        m = _TEX_COMMAND.match(text, k)
+        if m:
+            out.append(m.group(0))
+            k = m.end()
+            continue
+        ch = text[k]
+        out.append("\\" + ch if ch in "&%#" else r"\$" if ch == "$" else ch)
+        k += 1
+    return "".join(out)
 
 
 def _ascii_word(text: str) -> str:
@@ -134,11 +186,51 @@ def _ascii_word(text: str) -> str:
 
 
 _STOP = {"a", "an", "the", "on", "of", "for", "in", "to", "and", "with", "is", "are", "via", "towards", "toward"}
+_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv|v)\.?$", re.I)
+
+
+@dataclass
+class NameParts:
+    first: str
+    von: str
+    last: str
+    jr: str
+
+
+def split_name(name: str) -> NameParts:
+    """A name as papers print it ("Ludwig van Beethoven", "Martin Luther King Jr.", "Vaswani, Ashish") split by
+    BibTeX's own rules (bibtexparser's parser); a trailing Jr./Sr./II/III is the "jr" part, as BibTeX wants it."""
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    name = " ".join((name or "").split()).strip(" ,")
+    jr = ""
+    if "," not in name:
+        words = name.split()
+        if len(words) > 2 and _SUFFIX.match(words[-1]):
+            jr, name = words[-1], " ".join(words[:-1])
+    try:
+        parts = parse_single_name_into_parts(name, strict=False)
+    except Exception:  # the parser rejects some odd strings (a lone comma): keep the whole name as the last name
+        return NameParts("", "", name, jr)
+    return NameParts(" ".join(parts.first), " ".join(parts.von), " ".join(parts.last), jr or " ".join(parts.jr))
+
+
+def bibtex_name(name: str) -> str:
+    """"von Last, Jr., First": the form BibTeX never guesses wrong."""
+    p = split_name(name)
+    last = f"{p.von} {p.last}".strip()
+    if not last:
+        return tex_value(name)
+    if p.jr:
+        return tex_value(f"{last}, {p.jr}, {p.first}".rstrip(", "))
+    return tex_value(f"{last}, {p.first}" if p.first else last)
 
 
 def citation_key(p: Paper, taken: set[str]) -> str:
     """Google-Scholar style: first author's last name + year + first significant title word (vaswani2017attention)."""
-    last = _ascii_word(p.authors[0].split()[-1]).lower() if p.authors and p.authors[0].split() else "anon"
+    surname = split_name(p.authors[0]).last.split() if p.authors else []
+    last = _ascii_word(surname[-1]).lower() if surname else ""
+    last = last or "anon"
     year = str(p.published_at.year) if p.published_at else _year_from_id(p.arxiv_id)
     word = next((_ascii_word(w).lower() for w in p.title.split() if _ascii_word(w) and _ascii_word(w).lower() not in _STOP), "")
     key = f"{last}{year}{word}" or p.arxiv_id.replace("/", "")
@@ -159,12 +251,7 @@ def _year_from_id(arxiv_id: str) -> str:
 
 
 def _bib_authors(authors: list[str]) -> str:
-    # "First Last" -> "Last, First" keeps BibTeX from guessing wrong on multi-word names.
-    out = []
-    for a in authors:
-        parts = a.split()
-        out.append(f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else a)
-    return " and ".join(_bib_escape(a) for a in out)
+    return " and ".join(bibtex_name(a) for a in authors if a.strip())
 
 
 def to_bibtex(papers: list[SavedPaper]) -> str:
@@ -173,7 +260,7 @@ def to_bibtex(papers: list[SavedPaper]) -> str:
     for sp in papers:
         p = sp.paper
         fields: list[tuple[str, str]] = [
-            ("title", "{" + _bib_escape(p.title or p.arxiv_id) + "}"),  # double braces keep capitals
+            ("title", "{" + tex_value(p.title or p.arxiv_id) + "}"),  # double braces keep capitals
             ("author", _bib_authors(list(p.authors or [])) or "{Unknown}"),
             ("year", str(p.published_at.year) if p.published_at else _year_from_id(p.arxiv_id)),
             ("eprint", p.arxiv_id),
@@ -184,12 +271,14 @@ def to_bibtex(papers: list[SavedPaper]) -> str:
         if p.doi:
             fields.append(("doi", _bib_escape(p.doi)))
         if p.journal_ref:
-            fields.append(("journal", _bib_escape(p.journal_ref)))
+            fields.append(("journal", tex_value(p.journal_ref)))
         fields.append(("url", f"https://arxiv.org/abs/{p.arxiv_id}"))
         if p.published_at:
             fields.append(("month", p.published_at.strftime("%b").lower()))
         if sp.saved.tags:
             fields.append(("keywords", _bib_escape(", ".join(sp.saved.tags))))
+        if sp.saved.note and sp.saved.note.strip():
+            fields.append(("note", _bib_escape(sp.saved.note)))
         kind = "article" if p.journal_ref else "misc"
         body = ",\n".join(f"  {k} = {{{v}}}" if k != "month" else f"  {k} = {v}" for k, v in fields if v)
         chunks.append(f"@{kind}{{{citation_key(p, taken)},\n{body}\n}}\n")
@@ -213,8 +302,8 @@ def to_csv(papers: list[SavedPaper]) -> str:
     return buf.getvalue()
 
 
-def export(session: Session, fmt: str, tag: str | None = None) -> str:
-    papers = list_saved(session, tag)
+def export(session: Session, fmt: str, tag: str | None = None, member_id: int = DEFAULT_MEMBER_ID) -> str:
+    papers = list_saved(session, tag, member_id)
     if fmt == "bibtex":
         return to_bibtex(papers)
     if fmt == "csv":

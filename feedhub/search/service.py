@@ -89,16 +89,32 @@ def _with_options(parsed: ParsedQuery, opts: Options) -> ParsedQuery:
     return ParsedQuery(And(parsed.root.nodes + tuple(extra)), parsed.notes)
 
 
-def _saved_loader(db: ReadDB):  # type: ignore[no-untyped-def]
+def _member_id(db: ReadDB, settings: Any) -> int:
+    """The member searching (``--member`` / FEEDHUB_MEMBER, else the default member, id 1)."""
+    name = getattr(settings, "member", None)
+    if not name:
+        return 1
+    found = db.scalar("SELECT id FROM members WHERE name = :n", {"n": name})
+    if found is None:
+        raise InvalidInput(f"unknown member {name!r}; `feedhub member list` shows them, `feedhub member add {name}` adds one")
+    return int(found)
+
+
+def _saved_loader(db: ReadDB, member: int):  # type: ignore[no-untyped-def]
     cache: dict[str, list[str]] | None = None
 
     def load() -> dict[str, list[str]]:
         nonlocal cache
         if cache is None:
-            cache = {pid: [str(t) for t in as_list(tags)] for pid, tags in db.rows("SELECT paper_id, tags FROM saved")}
+            cache = {pid: [str(t) for t in as_list(tags)] for pid, tags in db.rows("SELECT paper_id, tags FROM saved WHERE member_id = :m", {"m": member})}
         return cache
 
     return load
+
+
+def _dismissed(db: ReadDB, member: int) -> set[str]:
+    """uids ("p:ID") of the papers this member dismissed: they never come back in their search results."""
+    return {"p:" + str(t)[6:] for (t,) in db.rows("SELECT target FROM dismissals WHERE member_id = :m", {"m": member}) if str(t).startswith("arxiv:")}
 
 
 def search(settings: Any, text: str, opts: Options | None = None, notify: Any = "stderr") -> SearchResult:
@@ -118,12 +134,14 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
         raise InvalidInput(f'nothing to search for{hint}; type some words, e.g. feedhub search "adam optimizer" (or use --saved, --since, ...)')
     with read_db(settings.db_url) as db:  # first: a missing database is a message, not a new empty one
         opened = ix.open_for_search(settings, db=db, **({} if notify == "stderr" else {"notify": notify}))
-        compiled = compiler.compile_query(opened, parsed, _saved_loader(db))
+        member = _member_id(db, settings)
+        dismissed = _dismissed(db, member)
+        compiled = compiler.compile_query(opened, parsed, _saved_loader(db, member))
         notes = parsed.notes + compiled.notes
         if compiled.empty:
             return SearchResult(text, [], notes + ["nothing searchable was left in the query"], _ms(started))
         searcher = opened.index.searcher()
-        want = opts.limit + opts.offset
+        want = opts.limit + opts.offset + min(len(dismissed), 1000)
         try:
             if opts.sort == "date" or not parsed.words():  # filters only: newest first
                 found = searcher.search(compiled.query, want, count=False, order_by_field="date").hits
@@ -132,10 +150,12 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
         except ValueError as exc:
             raise InvalidInput(f"cannot run this query: {exc}; simplify it (see feedhub search --help)") from None
         ranked = []
-        for score, addr in found[opts.offset :]:
+        for score, addr in found:
             uid = searcher.doc(addr).get_first("uid")
-            ranked.append((uid, float(score) if opts.sort == "relevance" else 0.0))
-        hits = _hydrate(db, ranked, parsed)
+            if uid not in dismissed:
+                ranked.append((uid, float(score) if opts.sort == "relevance" else 0.0))
+        ranked = ranked[opts.offset : opts.offset + opts.limit]
+        hits = _hydrate(db, ranked, parsed, member)
     return SearchResult(text, hits, notes, _ms(started))
 
 
@@ -143,7 +163,7 @@ def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -> list[Hit]:
+def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery, member: int = 1) -> list[Hit]:
     paper_ids = [u[2:] for u, _ in ranked if u.startswith("p:")]
     entry_ids = [int(u[2:]) for u, _ in ranked if u.startswith("e:")]
     papers = {r[0]: r for r in db.rows_in(
@@ -151,7 +171,7 @@ def _hydrate(db: ReadDB, ranked: list[tuple[str, float]], parsed: ParsedQuery) -
     pstars = dict(db.rows_in(
         "SELECT pr.paper_id, MAX(r.stars) FROM paper_repos pr JOIN repos r ON r.id = pr.repo_id "
         "WHERE pr.paper_id IN ({ids}) GROUP BY pr.paper_id", paper_ids)) if paper_ids else {}  # fmt: skip
-    saved = {pid: as_list(tags) for pid, tags in db.rows_in("SELECT paper_id, tags FROM saved WHERE paper_id IN ({ids})", paper_ids)} if paper_ids else {}
+    saved = {pid: as_list(tags) for pid, tags in db.rows_in("SELECT paper_id, tags FROM saved WHERE member_id = :m AND paper_id IN ({ids})", paper_ids, {"m": member})} if paper_ids else {}
     entries = {int(r[0]): r for r in db.rows_in(
         "SELECT e.id, e.title, e.summary, e.authors, e.published_at, e.first_seen_at, e.link, s.name "
         "FROM entries e JOIN sources s ON s.id = e.source_id WHERE e.id IN ({ids})", entry_ids)} if entry_ids else {}  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from feedhub.store.types import UTCDateTime, utcnow
@@ -169,15 +169,81 @@ class PaperRepro(Base):
     provenance: Mapped[str] = mapped_column(String(32), default="registry")
 
 
+DEFAULT_MEMBER_ID = 1  # created by migration 0003: a single user is this member, and nothing changes for them
+DEFAULT_MEMBER = "default"
+
+
+class Member(Base):
+    """A person of the group; saved papers, dismissals, rules and follows belong to a member (0003)."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Saved(Base):
-    """A paper the user saved."""
+    """A paper a member saved."""
 
     __tablename__ = "saved"
 
-    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, default=DEFAULT_MEMBER_ID)
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True, index=True)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
     tags: Mapped[list[str]] = mapped_column(default=list)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Dismissal(Base):
+    """"Not interested": a story a member dismissed, by the digest's story key (``arxiv:ID``, ``github:owner/name``,
+    ``url:https://...``, ``entry:N``). It never comes back for that member and trains their model as a negative."""
+
+    __tablename__ = "dismissals"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    target: Mapped[str] = mapped_column(String(512), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rule(Base):
+    """A member's include / exclude / pin rule (search/rules.py holds the language)."""
+
+    __tablename__ = "rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(8))  # include | exclude | pin
+    expression: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Follow(Base):
+    """An author, repository or lab (a list of authors and/or blogs) a member follows."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("member_id", "kind", "value", name="uq_follows_member_kind_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # author | repo | lab
+    value: Mapped[str] = mapped_column(Text)  # the author's name, owner/name, the lab's name
+    authors: Mapped[list[str]] = mapped_column(default=list)  # a lab's authors
+    blogs: Mapped[list[str]] = mapped_column(default=list)  # a lab's blogs (source URLs or names)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PaperFeatures(Base):
+    """A paper's cached text features for the learned ranking: its embedding and its token counts, computed
+    once per (model, text) so that ranking a week's papers does not tokenize them again."""
+
+    __tablename__ = "paper_features"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(32))
+    text_hash: Mapped[str] = mapped_column(String(16))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16, L2-normalised
+    tokens: Mapped[bytes] = mapped_column(LargeBinary)  # uint16 token ids then uint16 counts
 
 
 class Run(Base):

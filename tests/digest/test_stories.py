@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 
 from feedhub.digest.build import build
@@ -178,13 +175,15 @@ def test_saved_similarity_is_used_when_saving_exists(store: Store, monkeypatch: 
         s.add(Saved(paper_id="1705.00001", tags=[]))
     calls = []
 
-    def saved_similarity(session, paper_ids):  # type: ignore[no-untyped-def]
-        calls.append(sorted(paper_ids))
-        return {"1802.04697": 0.5}
+    def signal(session, member, subjects, **kw):  # type: ignore[no-untyped-def]
+        from feedhub.search.interests import Interest
 
-    fake = types.ModuleType("feedhub.search.recommend")
-    fake.saved_similarity = saved_similarity  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "feedhub.search.recommend", fake)
+        calls.append(sorted(s.paper_id for s in subjects if s.paper_id))
+        return {s.key: Interest(score=0.5 if s.paper_id == "1802.04697" else 0.0) for s in subjects}
+
+    from feedhub.search import interests
+
+    monkeypatch.setattr(interests, "signal", signal)
     model = digest(store)
     papers = model["sections"][3]["stories"]
     # ENAS has no evidence (nobody mentioned it, no code, not like the saved paper): it is not filler

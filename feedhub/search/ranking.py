@@ -1,0 +1,293 @@
+"""The ranking that learns, per member: saves are positives, dismissals negatives, a background sample of
+papers the implicit rest. Pure (numpy, scipy, scikit-learn; no database): search/recommend.py and
+search/interests.py feed it, benchmarks/bench_recommend.py measures it.
+
+One logistic regression (class-balanced, dismissals weighing more than background papers) over:
+
+- words: tf-idf of the paper's word 1-2-grams (hashed, stop-words out; idf from the papers it is fitted on),
+  what today's per-tag model used alone;
+- meaning: the paper's WordLlama embedding (256 numbers), so "denoising diffusion" and "score-based
+  generative model" land near each other even without a shared word;
+- authors and categories: one column per author and per category (an author saved twice counts);
+- neighbours: how close the nearest saved and the nearest dismissed paper are (embedding cosine), and how
+  many saved / dismissed papers share an author with it, so one saved paper by an author already counts.
+
+A training paper's neighbour features are computed against the other papers only (leave one out): no paper
+is ever compared with itself, so "similar to itself" never inflates a weight or a digest score.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+BACKGROUND = 1500  # implicit negatives: what a member's papers are told apart from (features are cached)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """scikit-learn and numpy warnings (convergence, stop-word consistency, empty slices) never reach stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import numpy as np
+
+        with np.errstate(all="ignore"):
+            yield
+
+
+@dataclass
+class Doc:
+    id: str
+    title: str = ""
+    text: str = ""
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    vector: Any = None  # float32 (DIM,), normalised; None: no embedding
+    token_ids: Any = None  # int32 sorted unique
+    token_counts: Any = None  # float32
+
+
+HASH_FEATURES = 2**18
+AUTHOR_BUCKETS = 2**16
+# Column scales, measured with bench_recommend.py: a tf-idf row has norm 1 spread over ~150 words, so a
+# category or author column at 0.5 drowned the words (nDCG@10 0.32 vs 0.92 at 0.05); these keep each
+# block in proportion to what it tells.
+EMBED_WEIGHT = 0.1
+META_WEIGHT = 0.02
+NEIGHBOUR_COLUMNS = [2]  # of (embedding cosine, tf-idf cosine, shared authors): the similarities are in the blocks already
+NEIGHBOUR_WEIGHT = 0.1
+C_REG = 1.0
+
+
+def hashed_terms(texts: list[str]) -> list[tuple[Any, Any]]:
+    """Per text: (sorted hashed word 1-2-gram ids, their counts), stop-words out. Computed once per paper and
+    cached with its embedding (``PaperFeatures.tokens``)."""
+    import numpy as np
+
+    with quiet():
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        vec = HashingVectorizer(n_features=HASH_FEATURES, ngram_range=(1, 2), stop_words="english", alternate_sign=False,
+                                norm=None, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b", dtype=np.float32)  # fmt: skip
+        X = vec.transform(texts).tocsr()
+    X.sort_indices()
+    return [(X.indices[X.indptr[i] : X.indptr[i + 1]].astype(np.int32), X.data[X.indptr[i] : X.indptr[i + 1]].astype(np.float32)) for i in range(X.shape[0])]
+
+
+def _author_keys(names: list[str]) -> set[str]:
+    out = set()
+    for n in names:
+        parts = re.findall(r"[^\W\d_]+", n.lower())
+        if parts:
+            out.add(f"{parts[0][:1]} {parts[-1]}")  # "k he": initial + last name, as lists print names differently
+    return out
+
+
+def _bucket(key: str) -> int:
+    import zlib
+
+    return zlib.crc32(key.encode()) % AUTHOR_BUCKETS
+
+
+def _idf(docs: list[Doc]) -> Any:
+    import numpy as np
+
+    df = np.zeros(HASH_FEATURES, dtype=np.float32)
+    for d in docs:
+        if d.token_ids is not None and len(d.token_ids):
+            df[d.token_ids] += 1
+    return (np.log((1 + len(docs)) / (1 + df)) + 1.0).astype(np.float32)
+
+
+class _Block:
+    """One set of docs as matrices: tf-idf rows (normalised), embeddings, author and category keys."""
+
+    def __init__(self, docs: list[Doc], idf: Any, categories: dict[str, int]):
+        import numpy as np
+        import scipy.sparse as sp
+
+        self.docs = docs
+        n = len(docs)
+        self.emb = np.zeros((n, DIM), dtype=np.float32)
+        for i, d in enumerate(docs):
+            if d.vector is not None:
+                self.emb[i] = d.vector
+        lens = [len(d.token_ids) if d.token_ids is not None else 0 for d in docs]
+        cols = np.concatenate([d.token_ids for d in docs if d.token_ids is not None and len(d.token_ids)] or [np.zeros(0, np.int32)])
+        tf = np.concatenate([d.token_counts for d in docs if d.token_ids is not None and len(d.token_ids)] or [np.zeros(0, np.float32)])
+        indptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+        vals = ((1.0 + np.log(np.maximum(tf, 1.0))) * idf[cols]).astype(np.float32) if len(cols) else tf
+        mat = sp.csr_matrix((vals, cols, indptr), shape=(n, HASH_FEATURES))
+        norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel()) if n else np.zeros(0)
+        self.tfidf = (sp.diags((1.0 / np.maximum(norms, 1e-9)).astype(np.float32)) @ mat).tocsr() if n else mat
+        self.authors = [_author_keys(d.authors) for d in docs]
+        rows, acols = [], []
+        for i, keys in enumerate(self.authors):
+            for key in keys:
+                rows.append(i)
+                acols.append(_bucket(key))
+        self.author_mat = sp.csr_matrix((np.full(len(rows), META_WEIGHT, np.float32), (rows, acols)), shape=(n, AUTHOR_BUCKETS))
+        rows, ccols = [], []
+        for i, d in enumerate(docs):
+            for c in dict.fromkeys(d.categories):
+                if c in categories:
+                    rows.append(i)
+                    ccols.append(categories[c])
+        self.cat_mat = sp.csr_matrix((np.full(len(rows), META_WEIGHT, np.float32), (rows, ccols)), shape=(n, max(1, len(categories))))
+
+
+DIM = 256
+
+
+def _neighbours(cand: _Block, ref: _Block) -> Any:
+    """(n, 3): the largest embedding cosine to a paper of ``ref``, the largest tf-idf cosine, and log(1 + papers
+    of ``ref`` sharing an author). A paper is never its own neighbour: when it is in ``ref`` it is left out."""
+    import numpy as np
+
+    n, m = len(cand.docs), len(ref.docs)
+    out = np.zeros((n, 3), dtype=np.float32)
+    if n == 0 or m == 0:
+        return out
+    sem = cand.emb @ ref.emb.T
+    lex = (cand.tfidf @ ref.tfidf.T).toarray()
+    at = {d.id: j for j, d in enumerate(ref.docs)}
+    itself = [(i, at[d.id]) for i, d in enumerate(cand.docs) if d.id in at]
+    for i, j in itself:
+        sem[i, j] = -np.inf
+        lex[i, j] = -np.inf
+    if m > 1 or not itself:
+        out[:, 0] = sem.max(axis=1)
+        out[:, 1] = lex.max(axis=1)
+        out[~np.isfinite(out)] = 0.0
+    index: dict[str, set[int]] = {}
+    for j, keys in enumerate(ref.authors):
+        for key in keys:
+            index.setdefault(key, set()).add(j)
+    self_of = dict(itself)
+    for i, keys in enumerate(cand.authors):
+        shared: set[int] = set()
+        for key in keys:
+            shared |= index.get(key, set())
+        shared.discard(self_of.get(i, -1))
+        out[i, 2] = math.log1p(len(shared))
+    return out
+
+
+class Model:
+    """Fit on a member's positives, negatives and a background sample; score any candidates."""
+
+    def __init__(self, positives: list[Doc], negatives: list[Doc], background: list[Doc], vocab: int = 0):
+        import numpy as np
+
+        with quiet():
+            import scipy.sparse as sp
+            from sklearn.linear_model import LogisticRegression
+
+            pos_ids = {d.id for d in positives}
+            negatives = [d for d in negatives if d.id not in pos_ids]
+            skip = pos_ids | {d.id for d in negatives}
+            background = [d for d in background if d.id not in skip]
+            train = positives + negatives + background
+            self.idf = _idf(train)
+            cats = sorted({c for d in train for c in d.categories})
+            self.categories = {c: k for k, c in enumerate(cats)}
+            self.pos = _Block(positives, self.idf, self.categories)
+            self.neg = _Block(negatives, self.idf, self.categories)
+            bg = _Block(background, self.idf, self.categories)
+            X = sp.vstack([self._matrix(b) for b in (self.pos, self.neg, bg)], format="csr")
+            y = np.array([1] * len(positives) + [0] * (len(negatives) + len(background)))
+            # a dismissal says more than a paper nobody looked at: it weighs three times a background paper
+            w = np.array([1.0] * len(positives) + [3.0] * len(negatives) + [1.0] * len(background))
+            self.clf = None
+            if len(set(y.tolist())) == 2:
+                self.clf = LogisticRegression(C=C_REG, class_weight="balanced", max_iter=1000).fit(X, y, sample_weight=w)
+
+    def _matrix(self, block: _Block) -> Any:
+        import numpy as np
+        import scipy.sparse as sp
+
+        near_pos, near_neg = _neighbours(block, self.pos), _neighbours(block, self.neg)
+        dense = np.hstack([block.emb * EMBED_WEIGHT, near_pos[:, NEIGHBOUR_COLUMNS] * NEIGHBOUR_WEIGHT, near_neg[:, NEIGHBOUR_COLUMNS] * NEIGHBOUR_WEIGHT])
+        return sp.hstack([block.tfidf, block.author_mat, block.cat_mat, sp.csr_matrix(dense)], format="csr")
+
+    def score(self, docs: list[Doc]) -> Any:
+        """Scores in 0..1 for ``docs``. A candidate that is itself a saved (or dismissed) paper has its neighbour
+        features computed without itself: it is never scored against itself."""
+        import numpy as np
+
+        if not docs:
+            return np.zeros(0, dtype=np.float32)
+        with quiet():
+            block = _Block(docs, self.idf, self.categories)
+            if self.clf is None:
+                near = _neighbours(block, self.pos)
+                return np.clip(0.5 * near[:, 0] + 0.5 * near[:, 1], 0.0, 1.0).astype(np.float32)
+            return self.clf.predict_proba(self._matrix(block))[:, 1].astype(np.float32)
+
+    def nearest_saved(self, doc: Doc, k: int = 3) -> list[tuple[Doc, float]]:
+        """The saved papers most like ``doc`` (itself excluded), by the mean of both similarities."""
+        import numpy as np
+
+        if not self.pos.docs:
+            return []
+        block = _Block([doc], self.idf, self.categories)
+        sims = 0.5 * (block.emb @ self.pos.emb.T).ravel() + 0.5 * (block.tfidf @ self.pos.tfidf.T).toarray().ravel()
+        order = np.argsort(-sims)
+        return [(self.pos.docs[j], float(sims[j])) for j in order if self.pos.docs[j].id != doc.id][:k]
+
+
+# --- explanations ------------------------------------------------------------------------------
+
+_STOP_EXTRA = {
+    "arxiv", "http", "https", "www", "com", "org", "github", "html", "pdf", "abs", "doi", "paper", "papers", "propose",
+    "proposed", "proposes", "method", "methods", "approach", "approaches", "results", "result", "show", "shows", "shown",
+    "based", "using", "use", "used", "new", "novel", "work", "works", "also", "however", "demonstrate", "present",
+    "introduce", "via", "across", "existing", "achieve", "achieves", "state", "art", "code", "available", "significantly",
+    "extensive", "experiments", "performance", "task", "tasks", "framework", "model", "models", "study", "data",
+}  # fmt: skip
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\S+", re.I)
+_EXPLAIN_WORD = re.compile(r"[a-z][a-z\-]{2,}")
+
+
+def _stop_words() -> frozenset[str]:
+    global _STOPS
+    if _STOPS is None:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        _STOPS = frozenset(ENGLISH_STOP_WORDS) | _STOP_EXTRA
+    return _STOPS
+
+
+_STOPS: frozenset[str] | None = None
+
+
+def explain_words(text: str) -> list[str]:
+    """The words of ``text`` that can explain a recommendation: no stop-words, URLs, e-mail addresses,
+    numbers, ``arxiv`` or boilerplate research words."""
+    stops = _stop_words()
+    clean = _URL.sub(" ", (text or "").lower())
+    return [w.strip("-") for w in _EXPLAIN_WORD.findall(clean) if w.strip("-") not in stops and len(w.strip("-")) > 2]
+
+
+def shared_words(doc: Doc, others: list[Doc], background_df: dict[str, int] | None = None, n_docs: int = 1, k: int = 4) -> list[str]:
+    """Up to ``k`` distinctive words ``doc`` shares with ``others`` (rarer words first)."""
+    mine = explain_words(f"{doc.title} {doc.text}")
+    theirs: dict[str, int] = {}
+    for o in others:
+        for w in set(explain_words(f"{o.title} {o.text}")):
+            theirs[w] = theirs.get(w, 0) + 1
+    counts: dict[str, int] = {}
+    for w in mine:
+        if w in theirs:
+            counts[w] = counts.get(w, 0) + 1
+    df = background_df or {}
+
+    def weight(w: str) -> float:
+        return (1 + math.log(counts[w])) * theirs[w] * math.log((1 + n_docs) / (1 + df.get(w, 0)) + 1.0)
+
+    return sorted(counts, key=lambda w: (-weight(w), w))[:k]
