@@ -57,18 +57,13 @@ class FetchConfig:
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> FetchConfig:
         """Defaults, then ``[fetch]`` in config.toml, then ``Settings.allow_private``, then ``overrides``."""
+        from feedhub.config import validate_section
+
         cfg = cls()
-        section = settings.get("fetch", {}) if settings is not None else {}
-        if isinstance(section, dict):
-            known = {"parse_workers", "concurrency", "per_host", "connect_timeout", "read_timeout", "deadline", "max_body", "max_redirects", "allow_networks",
-                     "ca_file"}  # fmt: skip
-            unknown = set(section) - known
-            if unknown:
-                raise FeedhubError(f"unknown [fetch] settings in config.toml: {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
-            values = dict(section)
-            if "allow_networks" in values:
-                values["allow_networks"] = tuple(values["allow_networks"])
-            cfg = replace(cfg, **values)
+        if settings is not None:  # checked again here for settings made in code (tests, library callers)
+            values = validate_section("fetch", settings.get("fetch", {}))
+            if values:
+                cfg = replace(cfg, **values)
         if settings is not None and getattr(settings, "allow_private", False):
             cfg = replace(cfg, allow_private=True)
         return replace(cfg, **overrides) if overrides else cfg
