@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import clean
 
 app = typer.Typer(
     no_args_is_help=False,
@@ -48,7 +49,7 @@ def digest(
     result = make_digest(app_ctx.engine, window, lang=lang, per_section=per_section, fmt=chosen, explain=explain)
     if send:
         recipients = send_model(result.model, app_ctx.settings.secret, explain=explain)
-        app_ctx.err.print(f"sent the {window.label} digest to {', '.join(recipients)}", markup=False, highlight=False)
+        app_ctx.err.print(clean(f"sent the {window.label} digest to {', '.join(recipients)}"), markup=False, highlight=False)
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +58,7 @@ def digest(
             from feedhub.errors import FeedhubError
 
             raise FeedhubError(f"cannot write {out}: {exc.strerror or exc}; choose another --out") from None
-        app_ctx.err.print(f"wrote {out} ({chosen}, {result.stories} stories, {window.label} in {window.tz})", markup=False, highlight=False)
+        app_ctx.err.print(clean(f"wrote {out} ({chosen}, {result.stories} stories, {window.label} in {window.tz})"), markup=False, highlight=False)
     elif not send:
         sys.stdout.write(result.text)
 

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import safe
 
 
 def _next_check(r: Any, now: datetime) -> str:
@@ -59,13 +60,13 @@ def fetch(
 
     def on_result(r: Any) -> None:
         if progress is not None and task_id is not None:
-            progress.update(task_id, advance=1, description=r.name[:40])
+            progress.update(task_id, advance=1, description=safe(r.name[:40]))
 
     from feedhub.store.locks import exclusive
 
     try:
         # Two fetches of one database take turns (the second one says it waits), so they never race.
-        with exclusive(engine, "fetch", notify=lambda msg: app_ctx.err.print(msg)):
+        with exclusive(engine, "fetch", notify=lambda msg: app_ctx.err.print(safe(msg))):
             report = run_fetch(engine, app_ctx.settings, source_ids=source, force=force, on_start=on_start, on_result=on_result)
     finally:
         if progress is not None:
@@ -75,7 +76,7 @@ def fetch(
         return
     console = app_ctx.console
     if report.hook_error:
-        app_ctx.err.print(f"warning: {report.hook_error}")
+        app_ctx.err.print(f"warning: {safe(report.hook_error)}")
     if not report.results:
         console.print("nothing due: every source was checked recently (`feedhub fetch --force` pulls them now)")
         return
@@ -83,8 +84,8 @@ def fetch(
     table = Table("id", "source", "status", "new", "updated", "next check", "note")
     for r in report.results:
         style = {"error": "red", "disabled": "red", "paused": "yellow", "not modified": "dim"}.get(r.status, "")
-        table.add_row(str(r.source_id), r.name[:40], f"[{style}]{r.status}[/]" if style else r.status, str(r.new), str(r.updated),
-                      _next_check(r, now), (r.error or r.warning or "")[:120])
+        table.add_row(str(r.source_id), safe(r.name[:40]), f"[{style}]{r.status}[/]" if style else r.status, str(r.new), str(r.updated),
+                      _next_check(r, now), safe((r.error or r.warning or "")[:120]))
     console.print(table)
     t = report.totals()
     console.print(

@@ -19,6 +19,7 @@ from feedhub.cli import fetch as fetch_cli
 from feedhub.cli import repro as repro_cli
 from feedhub.cli import sources as sources_cli
 from feedhub.cli.context import AppContext
+from feedhub.cli.text import clean
 from feedhub.config import load_settings
 from feedhub.errors import FeedhubError
 
@@ -95,7 +96,7 @@ app.add_typer(github_cli.app, name="github")
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    text = clean(" ".join(str(exc).split()))  # an error may quote feed text: no control character reaches the terminal
     return text or type(exc).__name__
 
 

@@ -137,34 +137,35 @@ def print_result(console: Any, err: Any, result: Any, json_out: bool) -> None:
     if json_out:
         print_json({"query": result.query, "took_ms": result.took_ms, "notes": result.notes, "hits": [h.to_json() for h in result.hits]})
         return
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
+    from feedhub.cli.text import clean, safe, spaced
+
     for note in result.notes:
-        err.print(f"note: {note}", markup=False, highlight=False)
+        err.print(f"note: {clean(note)}", markup=False, highlight=False)
     if not result.hits:
         console.print("no results; try fewer words, a prefix (transform*), or drop a filter", markup=False)
         return
     table = Table("id", "date", "code", "title / authors / snippet", show_lines=True)
     for h in result.hits:
         cell = Text()
-        cell.append(h.title, style="bold")
+        cell.append(clean(h.title), style="bold")
         if h.saved_tags is not None:
-            cell.append("  [saved" + (": " + ", ".join(h.saved_tags) if h.saved_tags else "") + "]", style="green")
+            cell.append("  [saved" + (": " + clean(", ".join(h.saved_tags)) if h.saved_tags else "") + "]", style="green")
         who = ", ".join(h.authors) + (f" +{h.more_authors}" if h.more_authors else "")
         if h.source:
             who = f"{who} · {h.source}" if who else h.source
         if who:
-            cell.append("\n" + who, style="dim")
+            cell.append("\n" + clean(who), style="dim")
         if h.snippet:
-            snip = Text("\n" + h.snippet)
+            snip = Text("\n" + spaced(h.snippet))
             for s, e in h.highlights:
                 snip.stylize("bold yellow", s + 1, e + 1)
             cell.append_text(snip)
         ident = h.id if h.kind == "paper" else f"post {h.id}"
         stars = "" if h.stars is None else f"★{h.stars}"
-        table.add_row(escape(ident), h.date or "", stars, cell)
+        table.add_row(safe(ident), h.date or "", stars, cell)
     console.print(table)
     err.print(f"{len(result.hits)} hits in {result.took_ms:.0f} ms", style="dim", highlight=False)
 
@@ -195,7 +196,7 @@ def run(root: dict[str, Any], opts: dict[str, Any], words: list[str]) -> None:
     json_out = bool(opts.pop("json_out", False))
     options = build_options(**opts)
     console, err = _LazyConsole(stderr=False), _LazyConsole(stderr=True)
-    notify = None if root.get("quiet") else (lambda msg: err.print(msg, markup=False, highlight=False))
+    notify = None if root.get("quiet") else (lambda msg: err.print(_clean_line(msg), markup=False, highlight=False))
     result = run_search(settings, " ".join(words), options, notify=notify)
     print_result(console, err, result, json_out)
 
@@ -243,6 +244,12 @@ def dispatch() -> None:
     sys.exit(0)
 
 
+def _clean_line(text: str) -> str:
+    from feedhub.links.text import terminal_text
+
+    return terminal_text(text)
+
+
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    text = _clean_line(" ".join(str(exc).split()))
     return text or type(exc).__name__

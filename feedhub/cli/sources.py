@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import safe
 from feedhub.errors import FeedhubError, InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="Manage the feeds and endpoints feedhub pulls.", epilog="Example: feedhub source add arxiv:cs.LG")
@@ -49,7 +50,7 @@ def add(
             raise InvalidInput("give either a URL or --starter, not both")
         added = subscribe_starter(app_ctx.session)
         for a in added:
-            app_ctx.console.print(f"{'added' if a.created else 'already subscribed as'} source {a.id}: {a.name}" + (f" ({a.url})" if a.created else ""))
+            app_ctx.console.print(f"{'added' if a.created else 'already subscribed as'} source {a.id}: {safe(a.name)}" + (f" ({safe(a.url)})" if a.created else ""))
         made = sum(a.created for a in added)
         app_ctx.console.print(f"starter set: {made} added, {len(added) - made} already there; `feedhub fetch` pulls them")
         return
@@ -61,13 +62,13 @@ def add(
     a = subscribe(app_ctx.session, app_ctx.settings, url, name=name, section=section, kind=kind, options=options or None,
                   check=not no_check)
     for warning in a.warnings:
-        app_ctx.err.print(f"warning: {warning}")
+        app_ctx.err.print(f"warning: {safe(warning)}")
     for note in a.notes:
-        app_ctx.console.print(note)
+        app_ctx.console.print(safe(note))
     if a.created:
-        app_ctx.console.print(f"added source {a.id}: {a.name} ({a.url})")
+        app_ctx.console.print(f"added source {a.id}: {safe(a.name)} ({safe(a.url)})")
     else:
-        app_ctx.console.print(f"already subscribed as source {a.id}: {a.name} ({a.url})")
+        app_ctx.console.print(f"already subscribed as source {a.id}: {safe(a.name)} ({safe(a.url)})")
 
 
 @app.command("import-opml")
@@ -91,11 +92,11 @@ def import_opml(
         print_json(report.as_json())
         return
     for sid, sname, surl in report.added:
-        app_ctx.console.print(f"added source {sid}: {sname} ({surl})")
+        app_ctx.console.print(f"added source {sid}: {safe(sname)} ({safe(surl)})")
     for u, why in report.duplicates:
-        app_ctx.console.print(f"[yellow]duplicate[/] {u}: {why}")
+        app_ctx.console.print(f"[yellow]duplicate[/] {safe(u)}: {safe(why)}")
     for item, why in report.invalid:
-        app_ctx.console.print(f"[red]skipped[/] {item}: {why}")
+        app_ctx.console.print(f"[red]skipped[/] {safe(item)}: {safe(why)}")
     app_ctx.console.print(f"{len(report.added)} added, {len(report.duplicates)} duplicates, {len(report.invalid)} skipped")
 
 
@@ -123,7 +124,7 @@ def export_opml(
         file.write_bytes(data)
     except OSError as exc:
         raise FeedhubError(f"cannot write {file}: {exc.strerror or exc}") from None
-    app_ctx.err.print(f"wrote {data.count(b'xmlUrl=')} sources to {file}")
+    app_ctx.err.print(f"wrote {data.count(b'xmlUrl=')} sources to {safe(file)}")
 
 
 @app.command("list")
@@ -149,7 +150,7 @@ def list_(
     table = Table("id", "name", "kind", "section", "entries", "state", "url")
     for r in rows:
         state = "disabled" if not r["enabled"] else ("error: " + str(r["last_error"])[:40] if r["last_error"] else "ok")
-        table.add_row(str(r["id"]), str(r["name"]), str(r["kind"]), str(r["section"] or ""), str(r["entries"]), state, str(r["url"]))
+        table.add_row(str(r["id"]), safe(r["name"]), str(r["kind"]), str(r["section"] or ""), str(r["entries"]), safe(state), safe(r["url"]))
     app_ctx.console.print(table)
 
 
@@ -174,7 +175,7 @@ def set_(
     with app_ctx.session() as session, session.begin():
         source = set_source(session, source_id, section=section, weight=weight, clear_section=clear_section)
         name, sec, w = source.name, source.section, source.weight
-    app_ctx.console.print(f"source {source_id}: {name} — section {sec or '(per entry)'}, weight {w:g}", markup=False, highlight=False)
+    app_ctx.console.print(f"source {source_id}: {safe(name)} — section {sec or '(per entry)'}, weight {w:g}", highlight=False)
 
 
 @app.command("remove")
@@ -189,7 +190,7 @@ def remove(ctx: typer.Context, source_id: Annotated[int, typer.Argument(help="So
     with app_ctx.session() as session, session.begin():
         source = remove_source(session, source_id)
         name = source.name
-    app_ctx.console.print(f"removed source {source_id}: {name}")
+    app_ctx.console.print(f"removed source {source_id}: {safe(name)}")
 
 
 @app.command("enable")
@@ -217,4 +218,4 @@ def _set(ctx: typer.Context, source_id: int, enabled: bool) -> None:
     with app_ctx.session() as session, session.begin():
         source = set_enabled(session, source_id, enabled)
         name = source.name
-    app_ctx.console.print(f"{'enabled' if enabled else 'disabled'} source {source_id}: {name}")
+    app_ctx.console.print(f"{'enabled' if enabled else 'disabled'} source {source_id}: {safe(name)}")
