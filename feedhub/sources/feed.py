@@ -58,6 +58,13 @@ def _raw(e: Mapping[str, Any], key: str) -> Any:
     return dict.get(e, key) if isinstance(e, dict) else e.get(key)  # type: ignore[call-overload]
 
 
+def _enclosure(e: Mapping[str, Any]) -> str | None:
+    for enc in e.get("enclosures") or []:
+        if isinstance(enc, Mapping) and enc.get("href"):
+            return _text(enc["href"]).strip() or None
+    return None
+
+
 def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
     guid = _text(e.get("id")).strip() or None
     return ParsedEntry(
@@ -69,6 +76,7 @@ def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
         tags=[_text(t.get("term")).strip() for t in e.get("tags") or [] if isinstance(t, Mapping) and t.get("term")],
         published=_time(_raw(e, "published_parsed")) or _time(_raw(e, "updated_parsed")) or _time(_raw(e, "created_parsed")),
         updated=_time(_raw(e, "updated_parsed")),
+        enclosure=_enclosure(e),
     )
 
 
