@@ -101,8 +101,8 @@ def _declared_encoding(body: bytes, headers: Mapping[str, str] | None) -> str:
             m = _CHARSET.search(v)
             if m:
                 return m.group(1)
-    m = _XML_DECL.match(body[:512])
-    return m.group(2).decode("ascii") if m else "utf-8"
+    decl = _XML_DECL.match(body[:512])
+    return decl.group(2).decode("ascii") if decl else "utf-8"
 
 
 def repair_encoding(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[bytes, dict[str, str] | None, str | None]:
