@@ -76,6 +76,7 @@ def import_opml(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="An OPML file exported from Feedly, Miniflux, newsboat, ...")],
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable report.")] = False,
+    allow_files: Annotated[bool, typer.Option("--allow-files", help="Import file:// feeds too (skipped by default).")] = False,
 ) -> None:
     """Subscribe to every feed in an OPML file; folders are kept, duplicates reported and not added twice.
 
@@ -87,7 +88,7 @@ def import_opml(
     app_ctx = app_context(ctx)
     data = read_opml_file(file)
     with app_ctx.session() as session, session.begin():
-        report = do_import(session, data, str(file))
+        report = do_import(session, data, str(file), allow_files=allow_files)
     if json_out:
         print_json(report.as_json())
         return
