@@ -100,6 +100,16 @@ def _one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+def environment_problem(exc: BaseException) -> str | None:
+    """One line for the machine refusing a write (read-only data dir, no space, no permission): not a bug."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot write{where}: {exc.strerror}; this command needs write access to the data dir (`feedhub doctor`)"
+    return None
+
+
 def main() -> None:
     """Entry point: run the app; a library error is one line on stderr and exit code 1."""
     debug = "--debug" in sys.argv or os.environ.get("FEEDHUB_DEBUG") == "1"
@@ -116,11 +126,11 @@ def main() -> None:
     except Exception as exc:  # a bug or an environment problem: still one line, unless --debug
         if debug:
             raise
-        from feedhub.store.db import database_problem
+        from feedhub.store.db import describe_error
 
-        problem = database_problem(exc)
+        problem = describe_error(exc) or environment_problem(exc)
         if problem is not None:
-            typer.echo(f"error: database problem: {_one_line(problem)} (run `feedhub doctor`, or --debug)", err=True)
+            typer.echo(f"error: {clean(problem)}", err=True)
         else:
             typer.echo(f"error: {type(exc).__name__}: {_one_line(exc)} (this is a bug; rerun with --debug and report it)", err=True)
         sys.exit(1)

@@ -233,10 +233,12 @@ def dispatch() -> None:
     except Exception as exc:  # the same one line as feedhub.cli.main.main
         if debug:
             raise
-        sa_exc = sys.modules.get("sqlalchemy.exc")
-        if sa_exc is not None and isinstance(exc, sa_exc.OperationalError):
-            orig = getattr(exc, "orig", None) or exc
-            sys.stderr.write(f"error: database problem: {_one_line(orig)} (run `feedhub doctor`, or --debug)\n")
+        from feedhub.cli.main import environment_problem
+        from feedhub.store.db import describe_error
+
+        problem = describe_error(exc) or environment_problem(exc)
+        if problem is not None:
+            sys.stderr.write(f"error: {_clean_line(problem)}\n")
         else:
             sys.stderr.write(f"error: {type(exc).__name__}: {_one_line(exc)} (this is a bug; rerun with --debug and report it)\n")
         sys.exit(1)

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from feedhub.errors import FeedhubError
+from feedhub.links.files import writable
 from feedhub.search.readdb import ReadDB, as_datetime, as_list, read_db, sqlite_path
 from feedhub.search.schema import (
     CODE_FILE,
@@ -37,6 +38,7 @@ from feedhub.search.schema import (
     Notify,
     Opened,
     create_dir,
+    lock_path,
     meta_path,
     new_writer,
     open_dir,
@@ -474,11 +476,18 @@ def open_for_search(settings: Any, notify: Notify | None = stderr_notify, db: Re
                 lagging = read_watermark(own) != (opened.meta.get("watermark") or {})
         if not lagging:
             return opened
+        if not writable(lock_path(index_dir)):  # a read-only store: search the index as it is
+            if notify is not None:
+                notify("feedhub: the data dir is read-only; searching the index as it was last updated")
+            return opened
         stats = sync(settings, None, notify=notify, wait=False)  # busy writer: search what is there
         if not stats.skipped:
             return open_reader(index_dir, settings.db_url) or opened
         return opened
     # Missing or damaged: build it under the lock (this needs the full store layer).
+    if not writable(lock_path(index_dir)):
+        raise FeedhubError(f"no usable search index in {index_dir}, and the data dir is read-only; "
+                           "run `feedhub index rebuild` once with write access")  # fmt: skip
     from feedhub.store import open_store
 
     engine = open_store(settings.db_url)
