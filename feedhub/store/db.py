@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -233,3 +234,43 @@ def describe_error(exc: BaseException) -> str | None:
     if "unable to open database file" in low:
         return f"cannot open the database ({text}); check that the data dir exists and you may read it (`feedhub doctor`)"
     return f"database problem: {text} (run `feedhub doctor`, or --debug)"
+
+
+def backup(engine: Engine, target: Path) -> int:
+    """A consistent copy of the SQLite store at ``target`` (SQLite's online backup: safe while another
+    feedhub writes), checked with ``quick_check``; returns its size in bytes. PostgreSQL: one line naming
+    the server's own tools. ``target`` must not exist yet."""
+    import sqlite3
+
+    if engine.dialect.name != "sqlite":
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=True)
+        raise StoreError(f"a PostgreSQL store is backed up with the server's tools: pg_dump -Fc -f {target} '{url}' "
+                         f"(restore: pg_restore --clean -d '{url}' {target})")  # fmt: skip
+    target = target.expanduser()
+    if target.exists():
+        raise StoreError(f"{target} already exists; give a new file name (a backup never overwrites)")
+    if not target.parent.is_dir():
+        raise StoreError(f"the folder {target.parent} does not exist; create it first (mkdir -p {target.parent})")
+    partial = target.with_name(target.name + ".partial")
+    raw = engine.raw_connection()
+    try:
+        dest = sqlite3.connect(str(partial))
+        try:
+            raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+            dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+            verdict = dest.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            dest.close()
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"backup failed: {exc}; the store may be damaged (`feedhub doctor`)") from None
+    finally:
+        raw.close()
+    if verdict != "ok":
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"the copy does not pass quick_check ({verdict}); the store is damaged: `feedhub doctor`")
+    os.replace(partial, target)
+    return target.stat().st_size
