@@ -79,7 +79,7 @@ from feedhub.cli import recommend as recommend_cli  # noqa: E402
 from feedhub.cli import saved as saved_cli  # noqa: E402
 from feedhub.cli import search as search_cli  # noqa: E402
 
-app.command("search")(search_cli.search)
+app.command("search", context_settings={"ignore_unknown_options": True})(search_cli.search)  # -word excludes a word
 app.add_typer(index_cli.app, name="index")
 app.add_typer(saved_cli.app, name="saved")
 app.command("recommend")(recommend_cli.recommend)

@@ -42,6 +42,15 @@ def _int(text: str) -> int:
     return int(text)
 
 
+def _excluded_word(arg: str, table: dict[str, tuple[str, str]]) -> bool:
+    """``-batch``, ``-"exact phrase"``: a query word the query language excludes, not an option (only
+    the command's own short options, ``-n 5`` / ``-n5``, are options)."""
+    if arg.startswith("--") or len(arg) < 2:
+        return False
+    short = arg[:2]
+    return not (short in table and (arg == short or arg[2:].isdigit()))
+
+
 def _parse(args: Sequence[str], table: dict[str, tuple[str, str]], positional: bool) -> tuple[dict[str, Any], list[str], list[str]]:
     """(options, positional words, the rest) -- stops at the first positional when ``positional`` is off."""
     opts: dict[str, Any] = {}
@@ -52,7 +61,7 @@ def _parse(args: Sequence[str], table: dict[str, tuple[str, str]], positional: b
         if arg == "--" and positional:
             words.extend(args[i + 1 :])
             return opts, words, []
-        if not arg.startswith("-") or arg == "-":
+        if not arg.startswith("-") or arg == "-" or (positional and _excluded_word(arg, table)):
             if not positional:
                 return opts, words, list(args[i:])
             words.append(arg)

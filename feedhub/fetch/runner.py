@@ -202,12 +202,27 @@ def _bound_get(client: Any, cfg: FetchConfig) -> Get:
     return bound
 
 
+def _exit_with_parent(parent: int) -> None:
+    """A parse worker's initializer: the worker exits as soon as the fetch that started it is gone (killed
+    with SIGKILL, its pool never shut down). Without it the worker waits on its queue for ever, and
+    multiprocessing's resource tracker, which waits for the worker, stays too."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="feedhub-parent-watch", daemon=True).start()
+
+
 def _parse_pool(workers: int) -> Any:
     """Worker processes for parsing, so a CPU-bound parser does not stall the event loop or the store."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
     pool.submit(int)  # start the first worker now, while the first requests are in flight
     return pool
 
