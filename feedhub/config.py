@@ -124,7 +124,7 @@ HTTP_URL = Rule('an http:// or https:// URL in quotes, e.g. "https://api.example
 
 
 def _networks(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or len(value) > 1000:
+    if not isinstance(value, (list, tuple)) or len(value) > 1000:  # a tuple: already checked once
         raise ValueError
     out = []
     for item in value:
@@ -210,7 +210,7 @@ def validate_section(name: str, values: Any, where: str = CONFIG_FILE) -> dict[s
         return out
     unknown = sorted(set(values) - set(rules))
     if unknown:
-        raise ConfigError(f"{where}: unknown [{name}] settings: {', '.join(shown(k, 40) for k in unknown)}; known: {', '.join(rules)}")
+        raise ConfigError(f"{where}: unknown [{name}] settings: {', '.join(shown(k, 40)[1:-1] for k in unknown)}; known: {', '.join(rules)}")
     for key, value in values.items():
         rule = rules[key]
         try:
