@@ -98,4 +98,4 @@ def read_only_wrap(path: Path) -> list[str]:
                            capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"cannot make a read-only mount here: {probe.stderr.strip()}")
-    return ["unshare", "-m", "sh", "-c", f'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"', str(path)]
+    return ["unshare", "-m", "sh", "-c", 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"', str(path)]
