@@ -80,7 +80,17 @@ def parse_opml(data: bytes, name: str = "the file") -> list[OpmlFeed]:
         raise FeedhubError(f"{name} is OPML without a <body>; export the list again from your reader")
     feeds: list[OpmlFeed] = []
     # Depth-first with a stack, not recursion: a list of a thousand nested folders is data, not a crash.
-    stack: list[tuple[ET.Element, list[str], int]] = [(body, [], 0)]
+    # A folder path is a chain of (parent, name) links, made into a list only for the feeds in it.
+    Chain = tuple[object, str] | None
+    stack: list[tuple[ET.Element, Chain, int]] = [(body, None, 0)]
+
+    def path_of(chain: Chain) -> list[str]:
+        names: list[str] = []
+        while chain is not None:
+            chain, name = chain  # type: ignore[assignment]
+            names.append(name)
+        return names[::-1]
+
     while stack:
         node, folder, start = stack.pop()
         children = list(node)
@@ -93,11 +103,11 @@ def parse_opml(data: bytes, name: str = "the file") -> list[OpmlFeed]:
             title = lower.get("title") or lower.get("text") or ""
             url = lower.get("xmlurl") or ""
             if url:
-                feeds.append(OpmlFeed(url, title, lower.get("htmlurl") or None, list(folder),
+                feeds.append(OpmlFeed(url, title, lower.get("htmlurl") or None, path_of(folder),
                                       lower.get("feedhubkind") or None, lower.get("feedhubsection") or None))
             elif len(outline):
                 stack.append((node, folder, i + 1))  # the rest of this folder after the subfolder, in order
-                stack.append((outline, folder + [title or "untitled"], 0))
+                stack.append((outline, (folder, title or "untitled"), 0))
                 break
     return feeds
 
