@@ -34,3 +34,19 @@ def test_fetch_stays_bounded_whatever_a_source_sends(tmp_path: Path) -> None:
     for url, error in errors:
         assert "limit" in error or "timed out" in error, (url, error)
     assert peak < GOAL_MIB, f"feedhub fetch peaked at {peak:.0f} MiB"
+
+
+def test_every_local_read_stops_at_its_limit(store: Path, tmp_path: Path) -> None:
+    # /dev/zero reports size 0 and never ends: each reader stops after its limit's bytes were read.
+    from .conftest import assert_one_line, store_dump
+
+    before = store_dump(store / "feedhub.db")
+    assert_one_line(feedhub(store, "source", "import-opml", "/dev/zero", timeout=60), "over the 15 MiB limit for a subscription list")
+    zeros = tmp_path / "zeros.json"
+    with open(zeros, "wb") as f:
+        f.write(b"\0" * (40 << 20))  # a 40 MiB "line"
+    assert_one_line(feedhub(store, "import", "arxiv-snapshot", str(zeros), timeout=60), "a line of the file is over 16 MiB")
+    (store / "config.toml").symlink_to("/dev/zero")
+    assert_one_line(feedhub(store, "source", "list", timeout=60), "too large for a settings file")
+    (store / "config.toml").unlink()
+    assert store_dump(store / "feedhub.db") == before
