@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from feedhub.links.html import plain_text, sanitize_html
-from feedhub.links.text import xml_text
+from feedhub.links.text import stored_text
 from feedhub.links.urls import canonical_url, strip_tracking
 from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.sources import parse as parse_bytes
@@ -82,13 +82,10 @@ def _clean_key(value: str) -> str:
     return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
-_C1 = dict.fromkeys(range(0x80, 0xA0))
-
-
 def _clean_text(value: str) -> str:
     # What XML 1.0 forbids (C0 controls, lone surrogates; an Atom digest must stay valid) and C1 controls
     # (mojibake, and 0x9b is a terminal's CSI) never enter the store.
-    return xml_text(_clean_key(value)).translate(_C1)
+    return stored_text(_clean_key(value))
 
 
 def prepare(e: ParsedEntry, now: datetime) -> dict[str, object]:

@@ -15,6 +15,8 @@ _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 # C0 and DEL, C1 (0x9b is a one-byte CSI), and the bidirectional embeddings, overrides and isolates
 _TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _BREAKS = re.compile("[\t\n\r\u2028\u2029\x85]+")
+# What the store never keeps: XML 1.0's forbidden characters and the C1 controls (mojibake; 0x9b is a CSI)
+_NOT_STORED = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(value: str) -> str:
@@ -28,3 +30,8 @@ def terminal_text(value: str, one_line: bool = True) -> str:
     if one_line:
         value = _BREAKS.sub(" ", value)
     return _TERMINAL.sub("", value)
+
+
+def stored_text(value: str) -> str:
+    """``value`` as the store keeps feed text: ``xml_text`` plus no C1 control (U+0080-U+009F)."""
+    return _NOT_STORED.sub("", value)
