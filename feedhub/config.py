@@ -1,27 +1,264 @@
-"""Settings: where the data lives and which database to use.
+"""Settings: where the data lives, which database to use, and ``config.toml`` validated at load.
 
 Precedence: ``--db`` on the command line, then ``FEEDHUB_DB_URL``, then a SQLite file in the data dir
 (``FEEDHUB_HOME``, else the platform's user data dir). Secrets (tokens, SMTP) come only from the
 environment or ``config.toml`` in the data dir, never from the database.
+
+Every key of ``config.toml`` is checked against ``SCHEMA`` (type and range) when the settings are
+loaded, before any work starts: a bad value is one line naming the key, the value and what is allowed.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable, Mapping
 
 from feedhub.errors import FeedhubError
 
 DB_FILE = "feedhub.db"
+CONFIG_FILE = "config.toml"
+MAX_CONFIG_BYTES = 1024 * 1024  # a settings file is a few hundred bytes; anything near this is not one
+MiB = 1024 * 1024
+
+
+class ConfigError(FeedhubError):
+    """A setting in config.toml (or its environment override) that is not allowed."""
+
+
+# -- the schema: one table of every section and key ------------------------------------------------
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|k|mb|mib|m|gb|gib|g)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": MiB, "mb": 1000**2, "mib": MiB, "g": 1024**3, "gb": 1000**3, "gib": 1024**3}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one key may hold: ``check(value)`` returns the normalized value or raises ``ValueError``
+    whose text is appended to "allowed: "."""
+
+    allowed: str
+    check: Callable[[Any], Any]
+
+
+def _number(value: Any, whole: bool) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError
+    if whole and not isinstance(value, int):
+        if not float(value).is_integer():
+            raise ValueError
+        return int(value)
+    return value
+
+
+def integer(low: int, high: int) -> Rule:
+    def check(value: Any) -> int:
+        number = int(_number(value, True))
+        if not low <= number <= high:
+            raise ValueError
+        return number
+
+    return Rule(f"a whole number from {low} to {high}", check)
+
+
+def seconds(low: float, high: float, *, low_open: bool = False) -> Rule:
+    def check(value: Any) -> float:
+        number = float(_number(value, False))
+        if number < low or (low_open and number == low) or number > high:
+            raise ValueError
+        return number
+
+    if low_open:
+        return Rule(f"a number of seconds above {low:g}, at most {high:g}", check)
+    return Rule(f"a number of seconds from {low:g} to {high:g}", check)
+
+
+def size(low: int, high: int) -> Rule:
+    def check(value: Any) -> int:
+        if isinstance(value, str):
+            m = _SIZE.match(value)
+            if not m:
+                raise ValueError
+            number = int(float(m.group(1)) * _UNITS[(m.group(2) or "b").lower()])
+        else:
+            number = int(_number(value, True))
+        if not low <= number <= high:
+            raise ValueError
+        return number
+
+    return Rule(f'a size in bytes from {low} to {high // MiB} MiB (a number, or a text such as "15 MiB")', check)
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError
+    return value
+
+
+BOOLEAN = Rule("true or false (without quotes)", _boolean)
+
+
+def text(max_len: int = 4096) -> Rule:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip() or len(value) > max_len or "\x00" in value:
+            raise ValueError
+        return value
+
+    return Rule("a quoted text", check)
+
+
+def _http_url(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/?#]+[^\s]*$", value.strip()):
+        raise ValueError
+    return value.strip()
+
+
+HTTP_URL = Rule('an http:// or https:// URL in quotes, e.g. "https://api.example.org"', _http_url)
+
+
+def _networks(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or len(value) > 1000:  # a tuple: already checked once
+        raise ValueError
+    out = []
+    for item in value:
+        if not isinstance(item, str):
+            raise ValueError
+        try:
+            ipaddress.ip_network(item.strip(), strict=False)
+        except ValueError:
+            raise ValueError from None
+        out.append(item.strip())
+    return tuple(out)
+
+
+NETWORKS = Rule('a list of networks in quotes, e.g. ["10.0.0.0/8", "192.168.1.5/32"]', _networks)
+
+
+def _secret(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError
+    return str(value)
+
+
+SECRET = Rule('a quoted text, e.g. GITHUB_TOKEN = "ghp_..."', _secret)
+
+SCHEMA: dict[str, dict[str, Rule]] = {
+    "fetch": {
+        "concurrency": integer(1, 1024),
+        "per_host": integer(1, 64),
+        "connect_timeout": seconds(0, 600, low_open=True),
+        "read_timeout": seconds(0, 600, low_open=True),
+        "deadline": seconds(0, 3600, low_open=True),
+        "max_body": size(1024, 256 * MiB),
+        "max_redirects": integer(0, 30),
+        "allow_networks": NETWORKS,
+        "parse_workers": integer(0, 64),
+        "ca_file": text(),
+    },
+    "arxiv": {
+        "api_url": HTTP_URL,
+        "delay_seconds": seconds(0, 60),
+        "batch_size": integer(1, 2000),
+        "retries": integer(0, 10),
+        "timeout_seconds": seconds(0, 600, low_open=True),
+        "enrich": BOOLEAN,
+    },
+    "github": {"api_url": HTTP_URL},
+    "x": {"api_url": HTTP_URL},
+    "bluesky": {"appview": HTTP_URL},
+    "secrets": {},  # any NAME = "value" (see SECRET)
+}
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as config.toml would write it, cut to one short line."""
+    if isinstance(value, bool):
+        out = "true" if value else "false"
+    elif isinstance(value, str):
+        out = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    elif isinstance(value, dict):
+        out = "{...} (a table)"
+    elif isinstance(value, list):
+        out = "[" + ", ".join(shown(v, 20) for v in value[:3]) + (", ...]" if len(value) > 3 else "]")
+    else:
+        out = str(value)
+    out = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in out)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def validate_section(name: str, values: Any, where: str = CONFIG_FILE) -> dict[str, Any]:
+    """``[name]`` of config.toml checked against ``SCHEMA``: the normalized values, or a one-line ``ConfigError``."""
+    if name not in SCHEMA:
+        raise ConfigError(f"{where}: unknown section [{name}]; known: {', '.join(f'[{s}]' for s in SCHEMA)}")
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where}: {name} = {shown(values)} must be a section; write [{name}] on its own line, then key = value lines under it")
+    rules = SCHEMA[name]
+    out: dict[str, Any] = {}
+    if name == "secrets":
+        for key, value in values.items():
+            try:
+                out[key] = SECRET.check(value)
+            except ValueError:
+                raise ConfigError(f"{where}: [secrets] {key} is not allowed as written ({type(value).__name__}); allowed: {SECRET.allowed}") from None
+        return out
+    unknown = sorted(set(values) - set(rules))
+    if unknown:
+        raise ConfigError(f"{where}: unknown [{name}] settings: {', '.join(shown(k, 40)[1:-1] for k in unknown)}; known: {', '.join(rules)}")
+    for key, value in values.items():
+        rule = rules[key]
+        try:
+            out[key] = rule.check(value)
+        except (ValueError, TypeError, OverflowError):
+            raise ConfigError(f"{where}: [{name}] {key} = {shown(value)} is not allowed; allowed: {rule.allowed}") from None
+    return out
+
+
+def validate_config(data: Mapping[str, Any], where: str = CONFIG_FILE) -> dict[str, Any]:
+    """The whole file checked: every section known, every key known, typed and in range."""
+    return {name: validate_section(str(name), values, where) for name, values in data.items()}
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """``config.toml`` read (bounded), parsed and validated; ``{}`` when there is none."""
+    # Bounded by bytes actually read, like links.files.read_capped (config sits beside links, not above it).
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}; fix its permissions or remove it") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path} is over {MAX_CONFIG_BYTES // 1024} KiB, too large for a settings file; fix or remove it")
+    try:
+        content = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read {path}: it is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+                          "fix or remove the file") from None  # fmt: skip
+    try:
+        data = tomllib.loads(content)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"cannot read {path}: {' '.join(str(exc).split())}; fix or remove the file") from None
+    except RecursionError:
+        raise ConfigError(f"cannot read {path}: values nested too deeply; fix or remove the file") from None
+    return validate_config(data, str(path))
+
+
+# -- the settings ------------------------------------------------------------------------------------
 
 
 @dataclass
 class Settings:
     home: Path
     db_url: str
-    file_config: dict[str, object] = field(default_factory=dict)
+    file_config: dict[str, Any] = field(default_factory=dict)  # config.toml, validated (see SCHEMA)
     allow_private: bool = False  # fetching: refuse private/loopback addresses unless allowed
     member: str | None = None  # --member NAME / FEEDHUB_MEMBER: whose saved papers, rules, follows (None: the default member)
 
@@ -32,6 +269,10 @@ class Settings:
     @property
     def runs_dir(self) -> Path:
         return self.home / "runs"
+
+    def section(self, name: str) -> dict[str, Any]:
+        """``[name]`` of config.toml, validated and normalized (``{}`` when absent)."""
+        return validate_section(name, self.file_config.get(name, {}))
 
     def secret(self, env_name: str) -> str | None:
         """A token from the environment, else from ``config.toml`` ([secrets] NAME = "...")."""
@@ -71,6 +312,20 @@ def secret(settings: Settings | None, env: str) -> str | None:
     return os.environ.get(env) or None
 
 
+def env_number(name: str, default: float, low: float, high: float) -> float:
+    """A numeric environment override (``FEEDHUB_ARXIV_DELAY``): one line when it is not a number in range."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ConfigError(f"{name}={shown(raw)} is not allowed; allowed: a number from {low:g} to {high:g}")
+    return number
+
+
 def default_home() -> Path:
     env = os.environ.get("FEEDHUB_HOME")
     if env:
@@ -81,21 +336,23 @@ def default_home() -> Path:
 
 
 def db_url_from(value: str) -> str:
-    """Accept a SQLAlchemy URL or a plain file path for ``--db``."""
+    """Accept a SQLAlchemy URL or a plain file path for ``--db``. A path whose folder does not exist is
+    refused (a typo would otherwise create a new, empty database somewhere)."""
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    path = Path(value).expanduser().resolve()
+    if path.is_dir():
+        raise FeedhubError(f"--db {value} is a directory; give a database file, e.g. --db {Path(value) / DB_FILE}")
+    if not path.parent.is_dir():
+        raise FeedhubError(f"--db {value}: the folder {path.parent} does not exist; create it first (mkdir -p {path.parent}) or fix the path")
+    return f"sqlite:///{path}"
 
 
 def load_settings(db: str | None = None, home: Path | None = None, member: str | None = None) -> Settings:
     home = home or default_home()
-    file_config: dict[str, object] = {}
-    config_path = home / "config.toml"
-    if config_path.exists():
-        try:
-            file_config = tomllib.loads(config_path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise FeedhubError(f"cannot read {config_path}: {exc}; fix or remove the file") from None
+    if home.exists() and not home.is_dir():
+        raise ConfigError(f"the data dir {home} is a file, not a folder; point FEEDHUB_HOME (or --home) at a folder")
+    file_config = read_config(home / CONFIG_FILE)
     if db:
         url = db_url_from(db)
     elif os.environ.get("FEEDHUB_DB_URL"):

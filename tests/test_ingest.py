@@ -64,7 +64,9 @@ def test_new_unchanged_updated(engine) -> None:  # type: ignore[no-untyped-def]
 def test_keys_guid_then_url_then_hash() -> None:
     assert entry_key(ParsedEntry(guid="g1", link="https://x.example/a", title="t", summary="")) == "g1"
     by_url = entry_key(ParsedEntry(guid=None, link="https://www.x.example/a/?utm_source=z#frag", title="t", summary=""))
-    assert by_url == entry_key(ParsedEntry(guid=None, link="http://x.example/a", title="other", summary="x"))
+    assert by_url == entry_key(ParsedEntry(guid=None, link="http://x.example/a", title=" t ", summary="x"))
+    # Issue 18: the link alone collapsed distinct items sharing it; the title (or enclosure, or date) tells them apart.
+    assert by_url != entry_key(ParsedEntry(guid=None, link="http://x.example/a", title="other", summary="x"))
     h1 = entry_key(ParsedEntry(guid=None, link=None, title="t", summary="s"))
     assert h1.startswith("sha256:") and h1 != entry_key(ParsedEntry(guid=None, link=None, title="t", summary="s2"))
 
@@ -144,3 +146,60 @@ def test_a_source_failing_midway_rolls_back_alone(engine, monkeypatch: pytest.Mo
     assert r.status == "ok" and r.new == 1
     assert [e.key for e in entries(engine, bad)] == ["old"]  # the half-written source rolled back alone
     assert [e.key for e in entries(engine, good)] == ["g"]
+
+
+def test_guidless_items_sharing_a_link_stay_distinct_and_refetch_matches(engine) -> None:  # type: ignore[no-untyped-def]
+    # The shape of simplepie's rss20/phd.xml: every item links to the same home page, no guid.
+    sid = add_source(engine)
+    body = rss(*(item(None, f"Comic {n}", "https://phd.example/", date=f"Mon, 0{n} Jan 2018 10:00:00 GMT") for n in (1, 2, 3)))
+    r = ingest_source_bytes(engine, sid, body)
+    assert (r.status, r.new) == ("ok", 3)
+    assert sorted(e.title for e in entries(engine, sid)) == ["Comic 1", "Comic 2", "Comic 3"]
+    r = ingest_source_bytes(engine, sid, body)
+    assert (r.new, r.updated) == (0, 0)
+
+
+def test_podcast_episodes_sharing_a_link_and_title_are_told_apart_by_enclosure(engine) -> None:  # type: ignore[no-untyped-def]
+    # The shape of simplepie's rss20/podcast_europe1.xml: one show page, one show title, an mp3 each.
+    sid = add_source(engine)
+    episodes = "".join(f"<item><title>La chronique</title><link>https://radio.example/show</link>"
+                       f"<enclosure url='https://radio.example/ep{n}.mp3' type='audio/mpeg' length='1'/></item>" for n in (1, 2, 3))
+    body = rss(episodes)
+    assert ingest_source_bytes(engine, sid, body).new == 3
+    r = ingest_source_bytes(engine, sid, body)
+    assert (r.new, r.updated) == (0, 0)
+
+
+def test_an_entry_stored_under_its_link_alone_is_matched_after_the_upgrade(engine) -> None:  # type: ignore[no-untyped-def]
+    # A store written before issue 18 keyed a GUID-less item by its link: the re-fetch updates that
+    # entry (same id, new key) instead of adding a copy.
+    from feedhub.fetch.ingest import legacy_link_key
+
+    sid = add_source(engine)
+    ingest_source_bytes(engine, sid, rss(item(None, "Post", "https://blog.example/p")))
+    with session_factory(engine)() as s, s.begin():
+        stored = s.scalars(select(Entry).where(Entry.source_id == sid)).one()
+        stored.key = legacy_link_key("https://blog.example/p")
+        old_id = stored.id
+    r = ingest_source_bytes(engine, sid, rss(item(None, "Post", "https://blog.example/p")))
+    assert (r.new, r.updated) == (0, 1)
+    (after,) = entries(engine, sid)
+    assert after.id == old_id and after.key != legacy_link_key("https://blog.example/p")
+    assert ingest_source_bytes(engine, sid, rss(item(None, "Post", "https://blog.example/p"))).updated == 0
+
+
+def test_characters_xml_forbids_never_enter_the_store(engine) -> None:  # type: ignore[no-untyped-def]
+    from feedhub.fetch.ingest import store_feed
+    from feedhub.sources.base import ParsedFeed
+
+    sid = add_source(engine)
+    bad = "A\x0bB\x0cC\x07D\x1b[2J\x85E\ufffeF"
+    feed = ParsedFeed("T", None, [ParsedEntry(guid="g", link="https://t.example/x", title=bad, summary=f"<p>{bad}</p>",
+                                              authors=[bad], tags=[bad], title_is_html=False)], "rss20")
+    with session_factory(engine)() as s, s.begin():
+        store_feed(s, s.get(Source, sid), feed)
+    (e,) = entries(engine, sid)
+    assert e.title == "A B CD[2J EF"  # VT, FF and NEL are whitespace in a title; BEL, ESC and U+FFFE are dropped
+    for text in (e.summary, *e.authors, *e.tags):
+        assert not set(text) & set("\x0b\x0c\x07\x1b\x85\ufffe"), text
+        assert "D[2J" in text

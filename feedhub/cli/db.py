@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from feedhub.cli.context import app_context
+from feedhub.cli.text import safe
 
-app = typer.Typer(no_args_is_help=True, help="The database: migrations and status.", epilog="Example: feedhub db upgrade")
+app = typer.Typer(no_args_is_help=True, help="The database: migrations, status and backups.", epilog="Example: feedhub db upgrade")
 
 
 @app.command("upgrade")
@@ -43,3 +47,24 @@ def current(ctx: typer.Context) -> None:
     engine = make_engine(app_ctx.settings.db_url)
     rev = current_revision(engine)
     app_ctx.console.print(f"{engine.url.render_as_string(hide_password=True)}: revision {rev or 'none'} (head {head_revision()})")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The new file to write the copy to (never overwritten).")],
+) -> None:
+    """Copy the SQLite store to PATH, consistently even while a fetch runs (PostgreSQL: says how with pg_dump).
+
+    To restore: stop feedhub, then `cp PATH ~/.local/share/feedhub/feedhub.db` (the data dir's feedhub.db;
+    remove feedhub.db-wal and feedhub.db-shm beside it first).
+
+    Example: feedhub db backup ~/feedhub-2018-02-25.db
+    """
+    from feedhub.store.db import backup as do_backup
+    from feedhub.store.db import make_engine
+
+    app_ctx = app_context(ctx)
+    engine = make_engine(app_ctx.settings.db_url)  # as it is: a backup never migrates the store first
+    size = do_backup(engine, path)
+    app_ctx.console.print(f"backed up to {safe(path)} ({size:,} bytes); restore: stop feedhub, cp {safe(path)} over the database file")

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context
+from feedhub.cli.text import safe
 
 
 def demo(
@@ -28,7 +29,7 @@ def demo(
     report = load_demo(app_ctx.engine, app_ctx.settings)
     table = Table("source", "section", "status", "new", "updated", "note", title="Sample week 2018-W08")
     for r in report.sources:
-        table.add_row(r.name, r.section or "", r.status, str(r.new), str(r.updated), r.error or r.warning or "")
+        table.add_row(safe(r.name), r.section or "", r.status, str(r.new), str(r.updated), safe(r.error or r.warning or ""))
     app_ctx.console.print(table)
     app_ctx.console.print(
         f"{report.entries} entries, {report.papers} papers ({report.enriched} with metadata) in {app_ctx.settings.db_url}"

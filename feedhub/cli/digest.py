@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import clean
 
 app = typer.Typer(
     no_args_is_help=False,
@@ -52,7 +53,7 @@ def digest(
                          feed_url=feed_url, install_id=install_id(app_ctx.settings.home) if chosen == "atom" else None)
     if send:
         recipients = send_model(result.model, app_ctx.settings.secret, explain=explain)
-        app_ctx.err.print(f"sent the {window.label} digest to {', '.join(recipients)}", markup=False, highlight=False)
+        app_ctx.err.print(clean(f"sent the {window.label} digest to {', '.join(recipients)}"), markup=False, highlight=False)
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,7 @@ def digest(
             from feedhub.errors import FeedhubError
 
             raise FeedhubError(f"cannot write {out}: {exc.strerror or exc}; choose another --out") from None
-        app_ctx.err.print(f"wrote {out} ({chosen}, {result.stories} stories, {window.label} in {window.tz})", markup=False, highlight=False)
+        app_ctx.err.print(clean(f"wrote {out} ({chosen}, {result.stories} stories, {window.label} in {window.tz})"), markup=False, highlight=False)
     elif not send:
         sys.stdout.write(result.text)
 

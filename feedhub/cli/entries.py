@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import safe
 
 
 def entries(
@@ -39,5 +40,5 @@ def entries(
         return
     table = Table("id", "published", "source", "title")
     for r in rows:
-        table.add_row(str(r["id"]), str(r["published_at"])[:16].replace("T", " "), str(r["source"]), str(r["title"]))
+        table.add_row(str(r["id"]), str(r["published_at"])[:16].replace("T", " "), safe(r["source"]), safe(r["title"]))
     app_ctx.console.print(table)

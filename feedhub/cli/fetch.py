@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import safe
 
 
 def _next_check(r: Any, now: datetime) -> str:
@@ -62,13 +63,13 @@ def fetch(
 
     def on_result(r: Any) -> None:
         if progress is not None and task_id is not None:
-            progress.update(task_id, advance=1, description=r.name[:40])
+            progress.update(task_id, advance=1, description=safe(r.name[:40]))
 
     from feedhub.store.locks import exclusive
 
     try:
         # Two fetches of one database take turns (the second one says it waits), so they never race.
-        with exclusive(engine, "fetch", notify=lambda msg: app_ctx.err.print(msg)):
+        with exclusive(engine, "fetch", notify=lambda msg: app_ctx.err.print(safe(msg))):
             report = run_fetch(engine, app_ctx.settings, source_ids=source, force=force, on_start=on_start, on_result=on_result)
     finally:
         if progress is not None:
@@ -78,7 +79,7 @@ def fetch(
         raise typer.Exit(report.exit_code())
     console = app_ctx.console
     if report.hook_error:
-        app_ctx.err.print(f"warning: {report.hook_error}")
+        app_ctx.err.print(f"warning: {safe(report.hook_error)}")
     if not report.results:
         if not quiet:
             console.print("nothing due: every source was checked recently (`feedhub fetch --force` pulls them now)")
@@ -92,8 +93,8 @@ def fetch(
     for r in rows:
         status = "warning" if r.status == "ok" and r.warning else r.status  # never a bare "ok" beside a problem
         style = {"error": "red", "disabled": "red", "paused": "yellow", "warning": "yellow", "not modified": "dim"}.get(status, "")
-        table.add_row(str(r.source_id), r.name[:40], f"[{style}]{status}[/]" if style else status, str(r.new), str(r.updated),
-                      _next_check(r, now), (r.error or r.warning or "")[:120])
+        table.add_row(str(r.source_id), safe(r.name[:40]), f"[{style}]{status}[/]" if style else status, str(r.new), str(r.updated),
+                      _next_check(r, now), safe((r.error or r.warning or "")[:120]))
     console.print(table)
     if quiet:
         raise typer.Exit(report.exit_code())

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import clean, safe
 
 app = typer.Typer(no_args_is_help=True, help="GitHub repositories linked to papers: metadata and README links.", epilog="Example: feedhub github refresh")
 
@@ -57,7 +58,7 @@ def refresh(
 
     def on_result(r: Any) -> None:
         if progress is not None and task_id is not None:
-            progress.update(task_id, advance=1, description=r.full_name[:40])
+            progress.update(task_id, advance=1, description=safe(r.full_name[:40]))
 
     try:
         report = refresh_repos(app_ctx.settings, app_ctx.engine, names=repos, all_repos=all_repos, force=force, limit=limit,
@@ -79,8 +80,8 @@ def _print(app_ctx: Any, report: Any) -> None:
         table = Table("repo", "status", "stars", "papers from README", "note")
         for r in report.results:
             style = {"error": "red", "not found": "yellow", "not modified": "dim"}.get(r.status, "")
-            table.add_row(r.full_name, f"[{style}]{r.status}[/]" if style else r.status, "" if r.stars is None else str(r.stars),
-                          ", ".join(r.papers), (r.error or "")[:100])
+            table.add_row(safe(r.full_name), f"[{style}]{r.status}[/]" if style else r.status, "" if r.stars is None else str(r.stars),
+                          safe(", ".join(r.papers)), safe((r.error or "")[:100]))
         console.print(table)
     elif not report.stopped:
         console.print("nothing to refresh: no repository linked to a paper is older than a day (--force, --all, or name one)")
@@ -91,7 +92,7 @@ def _print(app_ctx: Any, report: Any) -> None:
         + ("" if report.authenticated else " (no GITHUB_TOKEN: 60 requests an hour)") + rate, markup=False, highlight=False,
     )
     if report.stopped:
-        app_ctx.err.print(f"stopped: {report.stopped}", markup=False, highlight=False)
+        app_ctx.err.print(clean(f"stopped: {report.stopped}"), markup=False, highlight=False)
 
 
 @app.command("repos")
@@ -116,6 +117,6 @@ def repos_(
         return
     table = Table("repo", "stars", "papers", "last push", "description")
     for r in rows:
-        table.add_row(r["repo"], "" if r["stars"] is None else str(r["stars"]), str(r["papers"]), (r["pushed_at"] or "")[:10],
-                      (r["description"] or "")[:60])
+        table.add_row(safe(r["repo"]), "" if r["stars"] is None else str(r["stars"]), str(r["papers"]), (r["pushed_at"] or "")[:10],
+                      safe((r["description"] or "")[:60]))
     app_ctx.console.print(table)

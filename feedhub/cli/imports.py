@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import safe
 
 app = typer.Typer(no_args_is_help=True, help="Import bulk data: arXiv's metadata snapshot, Papers-with-Code links.", epilog="Example: feedhub import arxiv-snapshot arxiv-metadata-oai-snapshot.json")
 
@@ -16,7 +17,7 @@ def _update_index(app_ctx) -> None:  # type: ignore[no-untyped-def]
     """The search index catches up with what was imported (incrementally, from its watermark)."""
     from feedhub.search.index import sync
 
-    sync(app_ctx.settings, app_ctx.engine, notify=None if not app_ctx.interactive else lambda m: app_ctx.err.print(m))
+    sync(app_ctx.settings, app_ctx.engine, notify=None if not app_ctx.interactive else lambda m: app_ctx.err.print(safe(m)))
 
 
 @app.command("arxiv-snapshot")
@@ -56,7 +57,7 @@ def arxiv_snapshot(
     if stats.bad_lines:
         shown = ", ".join(f"{n} ({r})" for n, r in zip(stats.bad_line_numbers[:10], stats.bad_reasons[:10]))
         more = f" and {stats.bad_lines - 10} more" if stats.bad_lines > 10 else ""
-        app_ctx.err.print(f"skipped {stats.bad_lines:,} bad line(s): line {shown}{more}")
+        app_ctx.err.print(f"skipped {stats.bad_lines:,} bad line(s): line {safe(shown)}{more}")
 
 
 @app.command("pwc-links")

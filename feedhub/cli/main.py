@@ -19,6 +19,7 @@ from feedhub.cli import fetch as fetch_cli
 from feedhub.cli import repro as repro_cli
 from feedhub.cli import sources as sources_cli
 from feedhub.cli.context import AppContext
+from feedhub.cli.text import clean
 from feedhub.config import load_settings
 from feedhub.errors import FeedhubError
 
@@ -97,7 +98,7 @@ from feedhub.cli import recommend as recommend_cli  # noqa: E402
 from feedhub.cli import saved as saved_cli  # noqa: E402
 from feedhub.cli import search as search_cli  # noqa: E402
 
-app.command("search")(search_cli.search)
+app.command("search", context_settings={"ignore_unknown_options": True})(search_cli.search)  # -word excludes a word
 app.add_typer(index_cli.app, name="index")
 app.add_typer(saved_cli.app, name="saved")
 app.command("recommend")(recommend_cli.recommend)
@@ -137,8 +138,18 @@ def _interrupted(exc: BaseException) -> bool:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    text = clean(" ".join(str(exc).split()))  # an error may quote feed text: no control character reaches the terminal
     return text or type(exc).__name__
+
+
+def environment_problem(exc: BaseException) -> str | None:
+    """One line for the machine refusing a write (read-only data dir, no space, no permission): not a bug."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot write{where}: {exc.strerror}; this command needs write access to the data dir (`feedhub doctor`)"
+    return None
 
 
 def main() -> None:
@@ -162,11 +173,11 @@ def main() -> None:
     except Exception as exc:  # a bug or an environment problem: still one line, unless --debug
         if debug:
             raise
-        from feedhub.store.db import database_problem
+        from feedhub.store.db import describe_error
 
-        problem = database_problem(exc)
+        problem = describe_error(exc) or environment_problem(exc)
         if problem is not None:
-            typer.echo(f"error: database problem: {_one_line(problem)} (run `feedhub doctor`, or --debug)", err=True)
+            typer.echo(f"error: {clean(problem)}", err=True)
         else:
             typer.echo(f"error: {type(exc).__name__}: {_one_line(exc)} (this is a bug; rerun with --debug and report it)", err=True)
         sys.exit(1)

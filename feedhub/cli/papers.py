@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import safe
 
 app = typer.Typer(no_args_is_help=True, help="Papers: everything known about one, and links to their code.", epilog="Example: feedhub paper show 1706.03762")
 
@@ -33,12 +34,12 @@ def show(
 
 
 def _print_detail(console, d: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
-    from rich.markup import escape
     from rich.table import Table
 
+    escape = safe
     title = d["title"] or "(not looked up yet: the next fetch fills it in)"
     console.print(f"[bold]{escape(title)}[/bold]")
-    console.print(f"{d['url']}  v{d['version']}  {' '.join(d['categories'])}")
+    console.print(f"{safe(d['url'])}  v{d['version']}  {safe(' '.join(d['categories']))}")
     if d["authors"]:
         authors = d["authors"]
         shown = ", ".join(authors[:12]) + (f" and {len(authors) - 12} more" if len(authors) > 12 else "")
@@ -50,7 +51,7 @@ def _print_detail(console, d: dict) -> None:  # type: ignore[no-untyped-def,type
         console.print("Versions: " + ", ".join(f"v{v['version']} {(v['date'] or '')[:10]}" for v in d["versions"]))
     if d["abstract"]:
         console.print()
-        console.print(escape(d["abstract"]))
+        console.print(safe(d["abstract"], one_line=False))
     console.print()
     if d["mentions"]:
         table = Table("date", "source", "how", "entry", title="Mentions", title_justify="left")
@@ -64,7 +65,7 @@ def _print_detail(console, d: dict) -> None:  # type: ignore[no-untyped-def,type
         table = Table("repository", "stars", "how", title="Code", title_justify="left")
         for c in d["code"]:
             how = c["provenance"] + (", official" if c["official"] else "")
-            table.add_row(c["url"], "" if c["stars"] is None else f"{c['stars']:,}", how)
+            table.add_row(safe(c["url"]), "" if c["stars"] is None else f"{c['stars']:,}", how)
         console.print(table)
     else:
         console.print("Code: none known (`feedhub paper link ID REPO` adds one)")
@@ -72,7 +73,7 @@ def _print_detail(console, d: dict) -> None:  # type: ignore[no-untyped-def,type
         table = Table("reproduction", "latest run", title="Reproductions", title_justify="left")
         for r in d["reproductions"]:
             run = r["latest_run"]
-            table.add_row(r["name"], f"{run['verdict']} ({run['started_at'][:10]})" if run else f"not run yet: feedhub repro run {r['name']}")
+            table.add_row(safe(r["name"]), f"{run['verdict']} ({run['started_at'][:10]})" if run else f"not run yet: feedhub repro run {r['name']}")
         console.print(table)
 
 
@@ -91,4 +92,4 @@ def link(
     app_ctx = app_context(ctx)
     with app_ctx.session() as session, session.begin():
         key, full_name = link_paper(session, arxiv_id, repo)
-    app_ctx.console.print(f"linked {key} -> https://github.com/{full_name} (added by user)")
+    app_ctx.console.print(f"linked {key} -> https://github.com/{safe(full_name)} (added by user)")

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import clean, safe
 
 
 def related(
@@ -35,7 +36,7 @@ def related(
         return
     table = Table("id", "similarity", "title", "shared words")
     for r in rows:
-        table.add_row(r.id, f"{r.similarity:.3f}", r.title, ", ".join(r.shared_words))
+        table.add_row(safe(r.id), f"{r.similarity:.3f}", safe(r.title), safe(", ".join(r.shared_words)))
     app_ctx.console.print(table)
 
 
@@ -70,11 +71,11 @@ def recommend(
         head = f"{g.tag}: {g.positives} saved, {g.candidates} candidates"
         if g.top_words:
             head += f"; likes: {', '.join(g.top_words[:6])}"
-        app_ctx.console.print(head, markup=False, style="bold")
+        app_ctx.console.print(clean(head), markup=False, style="bold")
         if g.note:
-            app_ctx.console.print(f"  {g.note}", markup=False)
+            app_ctx.console.print(clean(f"  {g.note}"), markup=False)
             continue
         table = Table("id", "score", "published", "title", "why")
         for r in g.results:
-            table.add_row(r.id, f"{r.score:.2f}", r.published_at or "", r.title, r.why or ", ".join(r.words))
+            table.add_row(safe(r.id), f"{r.score:.2f}", r.published_at or "", safe(r.title), safe(r.why or ", ".join(r.words)))
         app_ctx.console.print(table)

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import clean, safe
 
 app = typer.Typer(invoke_without_command=True, help="Saved papers: list them, export them as BibTeX or CSV.", epilog="Example: feedhub saved --tag reading-group")
 
@@ -35,7 +36,7 @@ def save(
         return
     verb = "saved" if res.created else "already saved; tags now"
     tags = f" [{', '.join(res.tags)}]" if res.tags else ""
-    app_ctx.console.print(f"{verb} {res.paper_id}{tags}", markup=False)
+    app_ctx.console.print(clean(f"{verb} {res.paper_id}{tags}"), markup=False)
     if res.stub:
         app_ctx.err.print(f"note: {res.paper_id} was not in the database yet; it is kept as a stub until it is enriched", markup=False)
 
@@ -57,9 +58,9 @@ def unsave(
     with transaction(app_ctx.engine) as session:
         left = do_unsave(session, paper, tag or (), member_id=resolve(session, app_ctx.settings.member).id)
     if left is None:
-        app_ctx.console.print(f"unsaved {paper.strip()}", markup=False)
+        app_ctx.console.print(clean(f"unsaved {paper.strip()}"), markup=False)
     else:
-        app_ctx.console.print(f"{paper.strip()} tags now [{', '.join(left)}]", markup=False)
+        app_ctx.console.print(clean(f"{paper.strip()} tags now [{', '.join(left)}]"), markup=False)
 
 
 def register(paper_app: typer.Typer) -> None:
@@ -92,11 +93,11 @@ def saved(
         print_json(rows)
         return
     if not rows:
-        app_ctx.console.print("nothing saved" + (f" with tag {tag!r}" if tag else "") + ": `feedhub paper save ID --tag T`", markup=False)
+        app_ctx.console.print(clean("nothing saved" + (f" with tag {tag!r}" if tag else "") + ": `feedhub paper save ID --tag T`"), markup=False)
         return
     table = Table("id", "published", "tags", "title")
     for r in rows:
-        table.add_row(str(r["id"]), str(r["published_at"] or "")[:10], ", ".join(r["tags"] or []), str(r["title"] or ""))
+        table.add_row(safe(r["id"]), str(r["published_at"] or "")[:10], safe(", ".join(r["tags"] or [])), safe(r["title"] or ""))
     app_ctx.console.print(table)
 
 

@@ -15,7 +15,7 @@ from feedhub.cli.context import app_context
 QUERY_HELP = """Words to find (all must match; titles weigh more than abstracts). Also: "exact phrase",
 prefix*, -excluded, a OR b, (grouping), and filters: author:hinton cat:cs.CV year:2018 year:2015..2018
 since:2018-02 has:code is:saved is:paper is:post tag:reading-group source:3 id:1706.03762.
-Start the query with -- if its first word is excluded: feedhub search -- -survey gan"""
+An excluded word may come first: feedhub search -survey gan"""
 
 
 def search(
@@ -41,6 +41,11 @@ def search(
     from feedhub.cli.search_fast import build_options, print_result
     from feedhub.search.service import search as run_search
 
+    unknown = [w for w in query or [] if w.startswith("--") and w != "--"]
+    if unknown:  # unknown options reach here as words (so that -word can exclude one): refuse them
+        from feedhub.errors import InvalidInput
+
+        raise InvalidInput(f"no such option {unknown[0]}; see feedhub search --help")
     app_ctx = app_context(ctx)
     opts = build_options(since=since, until=until, category=category, author=author, source=source, saved=saved,
                          tag=tag, has_code=has_code, kind=kind, sort=sort, limit=limit)  # fmt: skip

@@ -42,6 +42,15 @@ def _int(text: str) -> int:
     return int(text)
 
 
+def _excluded_word(arg: str, table: dict[str, tuple[str, str]]) -> bool:
+    """``-batch``, ``-"exact phrase"``: a query word the query language excludes, not an option (only
+    the command's own short options, ``-n 5`` / ``-n5``, are options)."""
+    if arg.startswith("--") or len(arg) < 2:
+        return False
+    short = arg[:2]
+    return not (short in table and (arg == short or arg[2:].isdigit()))
+
+
 def _parse(args: Sequence[str], table: dict[str, tuple[str, str]], positional: bool) -> tuple[dict[str, Any], list[str], list[str]]:
     """(options, positional words, the rest) -- stops at the first positional when ``positional`` is off."""
     opts: dict[str, Any] = {}
@@ -52,7 +61,7 @@ def _parse(args: Sequence[str], table: dict[str, tuple[str, str]], positional: b
         if arg == "--" and positional:
             words.extend(args[i + 1 :])
             return opts, words, []
-        if not arg.startswith("-") or arg == "-":
+        if not arg.startswith("-") or arg == "-" or (positional and _excluded_word(arg, table)):
             if not positional:
                 return opts, words, list(args[i:])
             words.append(arg)
@@ -137,35 +146,36 @@ def print_result(console: Any, err: Any, result: Any, json_out: bool) -> None:
     if json_out:
         print_json({"query": result.query, "took_ms": result.took_ms, "notes": result.notes, "hits": [h.to_json() for h in result.hits]})
         return
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
+    from feedhub.cli.text import clean, safe, spaced
+
     for note in result.notes:
-        err.print(f"note: {note}", markup=False, highlight=False)
+        err.print(f"note: {clean(note)}", markup=False, highlight=False)
     if not result.hits:
         console.print("no results; try fewer words, a prefix (transform*), or drop a filter", markup=False)
         return
     table = Table("id", "date", "code", "title / authors / snippet", show_lines=True)
     for h in result.hits:
         cell = Text()
-        cell.append(h.title, style="bold")
+        cell.append(clean(h.title), style="bold")
         if h.saved_tags is not None:
-            cell.append("  [saved" + (": " + ", ".join(h.saved_tags) if h.saved_tags else "") + "]", style="green")
+            cell.append("  [saved" + (": " + clean(", ".join(h.saved_tags)) if h.saved_tags else "") + "]", style="green")
         who = ", ".join(h.authors) + (f" +{h.more_authors}" if h.more_authors else "")
         if h.source:
             who = f"{who} · {h.source}" if who else h.source
         if who:
-            cell.append("\n" + who, style="dim")
+            cell.append("\n" + clean(who), style="dim")
         if h.snippet:
-            snip = Text("\n" + h.snippet)
+            snip = Text("\n" + spaced(h.snippet))
             for s, e in h.highlights:
                 snip.stylize("bold yellow", s + 1, e + 1)
             cell.append_text(snip)
         ident = h.id if h.kind == "paper" else f"post {h.id}"
         # Stars never fetched are unknown, not zero: the column says "code" until `feedhub github refresh`.
         stars = f"★{h.stars}" if h.stars is not None else ("code" if h.has_code else "")
-        table.add_row(escape(ident), h.date or "", stars, cell)
+        table.add_row(safe(ident), h.date or "", stars, cell)
     console.print(table)
     err.print(f"{len(result.hits)} hits in {result.took_ms:.0f} ms", style="dim", highlight=False)
 
@@ -196,7 +206,7 @@ def run(root: dict[str, Any], opts: dict[str, Any], words: list[str]) -> None:
     json_out = bool(opts.pop("json_out", False))
     options = build_options(**opts)
     console, err = _LazyConsole(stderr=False), _LazyConsole(stderr=True)
-    notify = None if root.get("quiet") else (lambda msg: err.print(msg, markup=False, highlight=False))
+    notify = None if root.get("quiet") else (lambda msg: err.print(_clean_line(msg), markup=False, highlight=False))
     result = run_search(settings, " ".join(words), options, notify=notify)
     print_result(console, err, result, json_out)
 
@@ -233,10 +243,12 @@ def dispatch() -> None:
     except Exception as exc:  # the same one line as feedhub.cli.main.main
         if debug:
             raise
-        sa_exc = sys.modules.get("sqlalchemy.exc")
-        if sa_exc is not None and isinstance(exc, sa_exc.OperationalError):
-            orig = getattr(exc, "orig", None) or exc
-            sys.stderr.write(f"error: database problem: {_one_line(orig)} (run `feedhub doctor`, or --debug)\n")
+        from feedhub.cli.main import environment_problem
+        from feedhub.store.db import describe_error
+
+        problem = describe_error(exc) or environment_problem(exc)
+        if problem is not None:
+            sys.stderr.write(f"error: {_clean_line(problem)}\n")
         else:
             sys.stderr.write(f"error: {type(exc).__name__}: {_one_line(exc)} (this is a bug; rerun with --debug and report it)\n")
         sys.exit(1)
@@ -244,6 +256,12 @@ def dispatch() -> None:
     sys.exit(0)
 
 
+def _clean_line(text: str) -> str:
+    from feedhub.links.text import terminal_text
+
+    return terminal_text(text)
+
+
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    text = _clean_line(" ".join(str(exc).split()))
     return text or type(exc).__name__

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import safe
 from feedhub.errors import FeedhubError, InvalidInput
 
 app = typer.Typer(no_args_is_help=True, help="Manage the feeds and endpoints feedhub pulls.", epilog="Example: feedhub source add arxiv:cs.LG")
@@ -49,7 +50,7 @@ def add(
             raise InvalidInput("give either a URL or --starter, not both")
         added = subscribe_starter(app_ctx.session)
         for a in added:
-            app_ctx.console.print(f"{'added' if a.created else 'already subscribed as'} source {a.id}: {a.name}" + (f" ({a.url})" if a.created else ""))
+            app_ctx.console.print(f"{'added' if a.created else 'already subscribed as'} source {a.id}: {safe(a.name)}" + (f" ({safe(a.url)})" if a.created else ""))
         made = sum(a.created for a in added)
         app_ctx.console.print(f"starter set: {made} added, {len(added) - made} already there; `feedhub fetch` pulls them")
         return
@@ -61,13 +62,13 @@ def add(
     a = subscribe(app_ctx.session, app_ctx.settings, url, name=name, section=section, kind=kind, options=options or None,
                   check=not no_check)
     for warning in a.warnings:
-        app_ctx.err.print(f"warning: {warning}")
+        app_ctx.err.print(f"warning: {safe(warning)}")
     for note in a.notes:
-        app_ctx.console.print(note)
+        app_ctx.console.print(safe(note))
     if a.created:
-        app_ctx.console.print(f"added source {a.id}: {a.name} ({a.url})")
+        app_ctx.console.print(f"added source {a.id}: {safe(a.name)} ({safe(a.url)})")
     else:
-        app_ctx.console.print(f"already subscribed as source {a.id}: {a.name} ({a.url})")
+        app_ctx.console.print(f"already subscribed as source {a.id}: {safe(a.name)} ({safe(a.url)})")
 
 
 @app.command("import-opml")
@@ -75,6 +76,7 @@ def import_opml(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="An OPML file exported from Feedly, Miniflux, newsboat, ...")],
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable report.")] = False,
+    allow_files: Annotated[bool, typer.Option("--allow-files", help="Import file:// feeds too (skipped by default).")] = False,
 ) -> None:
     """Subscribe to every feed in an OPML file; folders are kept, duplicates reported and not added twice.
 
@@ -86,16 +88,16 @@ def import_opml(
     app_ctx = app_context(ctx)
     data = read_opml_file(file)
     with app_ctx.session() as session, session.begin():
-        report = do_import(session, data, str(file))
+        report = do_import(session, data, str(file), allow_files=allow_files)
     if json_out:
         print_json(report.as_json())
         return
     for sid, sname, surl in report.added:
-        app_ctx.console.print(f"added source {sid}: {sname} ({surl})")
+        app_ctx.console.print(f"added source {sid}: {safe(sname)} ({safe(surl)})")
     for u, why in report.duplicates:
-        app_ctx.console.print(f"[yellow]duplicate[/] {u}: {why}")
+        app_ctx.console.print(f"[yellow]duplicate[/] {safe(u)}: {safe(why)}")
     for item, why in report.invalid:
-        app_ctx.console.print(f"[red]skipped[/] {item}: {why}")
+        app_ctx.console.print(f"[red]skipped[/] {safe(item)}: {safe(why)}")
     app_ctx.console.print(f"{len(report.added)} added, {len(report.duplicates)} duplicates, {len(report.invalid)} skipped")
 
 
@@ -123,7 +125,7 @@ def export_opml(
         file.write_bytes(data)
     except OSError as exc:
         raise FeedhubError(f"cannot write {file}: {exc.strerror or exc}") from None
-    app_ctx.err.print(f"wrote {data.count(b'xmlUrl=')} sources to {file}")
+    app_ctx.err.print(f"wrote {data.count(b'xmlUrl=')} sources to {safe(file)}")
 
 
 @app.command("list")
@@ -149,7 +151,7 @@ def list_(
     table = Table("id", "name", "kind", "section", "entries", "state", "url")
     for r in rows:
         state = "disabled" if not r["enabled"] else ("error: " + str(r["last_error"])[:40] if r["last_error"] else "ok")
-        table.add_row(str(r["id"]), str(r["name"]), str(r["kind"]), str(r["section"] or ""), str(r["entries"]), state, str(r["url"]))
+        table.add_row(str(r["id"]), safe(r["name"]), str(r["kind"]), str(r["section"] or ""), str(r["entries"]), safe(state), safe(r["url"]))
     app_ctx.console.print(table)
 
 
@@ -176,7 +178,7 @@ def set_(
     with app_ctx.session() as session, session.begin():
         source = set_source(session, source_id, section=section, weight=weight, clear_section=clear_section, name=name, url=url)
         new_name, new_url, sec, w = source.name, source.url, source.section, source.weight
-    app_ctx.console.print(f"source {source_id}: {new_name} ({new_url}) — section {sec or '(per entry)'}, weight {w:g}", markup=False, highlight=False)
+    app_ctx.console.print(f"source {source_id}: {safe(new_name)} ({safe(new_url)}) — section {sec or '(per entry)'}, weight {w:g}", highlight=False)
 
 
 @app.command("remove")
@@ -211,7 +213,7 @@ def remove(
     with app_ctx.session() as session, session.begin():
         source, count = remove_source(session, source_id)
         name = source.name
-    app_ctx.console.print(f"removed source {source_id}: {name}, and its {count} entr{'y' if count == 1 else 'ies'}", markup=False, highlight=False)
+    app_ctx.console.print(f"removed source {source_id}: {safe(name)}, and its {count} entr{'y' if count == 1 else 'ies'}", highlight=False)
 
 
 @app.command("enable")
@@ -239,4 +241,4 @@ def _set(ctx: typer.Context, source_id: int, enabled: bool) -> None:
     with app_ctx.session() as session, session.begin():
         source = set_enabled(session, source_id, enabled)
         name = source.name
-    app_ctx.console.print(f"{'enabled' if enabled else 'disabled'} source {source_id}: {name}")
+    app_ctx.console.print(f"{'enabled' if enabled else 'disabled'} source {source_id}: {safe(name)}")

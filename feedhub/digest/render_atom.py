@@ -10,6 +10,7 @@ from typing import Any, Sequence
 from feedhub import __version__
 from feedhub.digest import i18n, render_html
 from feedhub.digest.render_md import heading
+from feedhub.links.text import xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 12
@@ -61,4 +62,5 @@ def render(digests: Sequence[tuple[dict[str, Any], datetime]], *, lang: str = "e
         content = ET.SubElement(entry, f"{{{ATOM}}}content", {"type": "html"})
         content.text = render_html.body(model, explain=explain)  # escaped by ElementTree
     ET.indent(feed)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+    # ElementTree writes control characters as they are; XML 1.0 forbids them (text stored before ingest cleaned them)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + xml_text(ET.tostring(feed, encoding="unicode")) + "\n"

@@ -59,17 +59,13 @@ class FetchConfig:
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> FetchConfig:
         """Defaults, then ``[fetch]`` in config.toml, then ``Settings.allow_private``, then ``overrides``."""
+        from feedhub.config import validate_section
+
         cfg = cls()
-        section = settings.get("fetch", {}) if settings is not None else {}
-        if isinstance(section, dict):
-            known = set(FILE_KEYS)
-            unknown = set(section) - known
-            if unknown:
-                raise FeedhubError(f"unknown [fetch] settings in config.toml: {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
-            values = dict(section)
-            if "allow_networks" in values:
-                values["allow_networks"] = tuple(values["allow_networks"])
-            cfg = replace(cfg, **values)
+        if settings is not None:  # checked again here for settings made in code (tests, library callers)
+            values = validate_section("fetch", settings.get("fetch", {}))
+            if values:
+                cfg = replace(cfg, **values)
         if settings is not None and getattr(settings, "allow_private", False):
             cfg = replace(cfg, allow_private=True)
         return replace(cfg, **overrides) if overrides else cfg
@@ -193,10 +189,32 @@ class _TooLarge(Exception):
     pass
 
 
-async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+class BodyGate:
+    """Few large bodies at once: a body that grows past ``threshold`` bytes takes one of ``slots`` and
+    keeps it until its owner calls ``release_for`` (after storing it). Feeds are small; a run of many
+    near-cap answers then holds ``slots`` of them in memory, not one per connection."""
+
+    def __init__(self, slots: int = 4, threshold: int = MiB) -> None:
+        self.threshold = threshold
+        self._slots = asyncio.Semaphore(slots)
+
+    async def acquire(self) -> None:
+        await self._slots.acquire()
+
+    def release(self) -> None:
+        self._slots.release()
+
+    def release_for(self, body: bytes) -> None:
+        """Give back the slot ``body`` took (bodies past the threshold took one; others none)."""
+        if len(body) > self.threshold:
+            self._slots.release()
+
+
+async def _read_capped(response: httpx.Response, cap: int, gate: BodyGate | None = None) -> bytes:
     encoding = response.headers.get("content-encoding", "")
     decoder = _Decoder(encoding)
     length = response.headers.get("content-length")
+    held = False
     try:
         if decoder.kind == "identity" and length and length.isdigit() and int(length) > cap:
             raise _TooLarge
@@ -206,23 +224,35 @@ async def _read_capped(response: httpx.Response, cap: int) -> bytes:
             for piece in decoder.feed(raw, cap - total):
                 parts.append(piece)
                 total += len(piece)
+            if gate is not None and not held and total > gate.threshold:
+                await gate.acquire()
+                held = True
         decoder.finish()
+        body = b"".join(parts)
+        del parts
     except _TooLarge:
+        if held and gate is not None:
+            gate.release()
         raise FetchError(f"response over the {cap // MiB} MiB limit (after decompression); not stored") from None
-    return b"".join(parts)
+    except BaseException:
+        if held and gate is not None:
+            gate.release()
+        raise
+    return body
 
 
 async def get(
     client: httpx.AsyncClient, url: str, cfg: FetchConfig, *, etag: str | None = None, last_modified: str | None = None,
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None, gate: BodyGate | None = None,
 ) -> HttpResult:
     """GET ``url`` (conditionally), following redirects by hand, all within ``cfg.deadline``.
 
     ``headers`` are sent too (API clients: Accept, Authorization); Authorization and cookies are
-    dropped when a redirect leaves the URL's origin, as browsers and httpx do."""
+    dropped when a redirect leaves the URL's origin, as browsers and httpx do. With ``gate``, a large
+    body holds one of its slots; the caller gives it back with ``gate.release_for(result.body)``."""
     try:
         async with asyncio.timeout(cfg.deadline):
-            return await _get(client, url, cfg, etag, last_modified, headers)
+            return await _get(client, url, cfg, etag, last_modified, headers, gate)
     except TimeoutError:
         raise FetchError(f"timed out after {cfg.deadline:g} s (the server is too slow or trickling bytes)") from None
     except FeedhubError:
@@ -238,7 +268,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 async def _get(
     client: httpx.AsyncClient, url: str, cfg: FetchConfig, etag: str | None, last_modified: str | None,
-    extra: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None, gate: BodyGate | None = None,
 ) -> HttpResult:
     seen: set[str] = set()
     current = url
@@ -265,7 +295,7 @@ async def _get(
                     permanent = False
                 current = target
                 continue
-            body = await _read_capped(response, cfg.max_body) if response.status_code == 200 else b""
+            body = await _read_capped(response, cfg.max_body, gate) if response.status_code == 200 else b""
             moved = current if (current != url and permanent) else None
             return HttpResult(current, response.status_code, {k.lower(): v for k, v in response.headers.items()}, body, moved)
         finally:

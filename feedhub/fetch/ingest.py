@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from feedhub.links.html import plain_text, sanitize_html
+from feedhub.links.text import stored_text
 from feedhub.links.urls import canonical_url, strip_tracking
 from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.sources import parse as parse_bytes
@@ -45,13 +46,29 @@ class IngestStats:
 
 
 def entry_key(e: ParsedEntry) -> str:
-    """GUID, else the normalized URL, else a hash of title + content."""
+    """GUID, else the normalized URL plus what tells items sharing it apart, else a hash of title + content.
+
+    Items without a GUID often share one link (a comic's home page, a podcast's show page): the link
+    alone would collapse them into one entry. What is added is the item's enclosure (a podcast episode's
+    file), else its title, else its date: stable across fetches, distinct between items."""
     if e.guid:
         return e.guid[:2000]
     if e.link:
-        return (canonical_url(e.link) or e.link.strip())[:2000]
+        base = legacy_link_key(e.link)
+        mark = e.enclosure.strip() if e.enclosure else ""
+        if not mark:
+            mark = "title:" + " ".join(e.title.split()).casefold()
+        if mark == "title:" and e.published is not None:
+            mark = "date:" + e.published.isoformat()
+        tag = hashlib.sha256(mark.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return f"{base[:1980]}#{tag}"  # canonical URLs have no fragment: "#" cannot clash with a link key
     digest = hashlib.sha256(f"{e.title}\x00{e.summary}".encode("utf-8", "surrogatepass")).hexdigest()
     return f"sha256:{digest}"
+
+
+def legacy_link_key(link: str) -> str:
+    """The key feedhub gave a GUID-less item before items sharing a link were told apart: the link alone."""
+    return (canonical_url(link) or link.strip())[:2000]
 
 
 def _content_hash(title: str, link: str | None, summary: str, authors: list[str], tags: list[str], extra: dict) -> str:
@@ -62,9 +79,15 @@ def _content_hash(title: str, link: str | None, summary: str, authors: list[str]
     return h.hexdigest()
 
 
-def _clean_text(value: str) -> str:
+def _clean_key(value: str) -> str:
     # Lone surrogates and NULs cannot be stored in PostgreSQL text; drop them.
     return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
+def _clean_text(value: str) -> str:
+    # What XML 1.0 forbids (C0 controls, lone surrogates; an Atom digest must stay valid) and C1 controls
+    # (mojibake, and 0x9b is a terminal's CSI) never enter the store.
+    return stored_text(_clean_key(value))
 
 
 def prepare(e: ParsedEntry, now: datetime) -> dict[str, object]:
@@ -81,9 +104,9 @@ def prepare(e: ParsedEntry, now: datetime) -> dict[str, object]:
         published = now
     extra = {k: v for k, v in e.extra.items()}
     return {
-        "key": _clean_text(entry_key(e)),
+        "key": _clean_key(entry_key(e)),
         "title": title,
-        "link": _clean_text(link) if link else None,
+        "link": _clean_key(link) if link else None,
         "canonical_url": canonical_url(link) if link else None,
         "summary": summary,
         "authors": authors,
@@ -100,9 +123,12 @@ def store_feed(session: Session, source: Source | SourceRef, feed: ParsedFeed, n
     now = now or utcnow()
     stats = IngestStats(warning=feed.warning)
     rows: dict[str, dict[str, object]] = {}
+    legacy: dict[str, str] = {}  # link key (how older versions keyed a GUID-less item) -> the key now
     for parsed in feed.entries:
         row = prepare(parsed, now)
         rows[row["key"]] = row  # type: ignore[index]  # a key repeated in one feed: the last one wins
+        if not parsed.guid and parsed.link:
+            legacy[_clean_key(legacy_link_key(parsed.link))] = row["key"]  # type: ignore[assignment]  # the last one, as stored then
     if not rows:
         return stats
     existing: dict[str, tuple[int, str, datetime]] = {}
@@ -115,6 +141,7 @@ def store_feed(session: Session, source: Source | SourceRef, feed: ParsedFeed, n
             )
         ):
             existing[key] = (eid, chash, published)
+    adopted = _adopt_link_keys(session, source.id, legacy, rows, existing)
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
     # Honest dates: an undated item on a source's first fetch is its backlog, not this week's news (the
@@ -128,7 +155,7 @@ def store_feed(session: Session, source: Source | SourceRef, feed: ParsedFeed, n
                 row["published_at"] = now
                 row["backlog"] = first_fetch
             inserts.append(row)
-        elif old[1] != row["content_hash"]:
+        elif old[1] != row["content_hash"] or key in adopted:  # an adopted entry takes its new key
             row.update(id=old[0], updated_at=now)
             row.pop("backlog", None)  # an update keeps what the first sight decided
             if row["published_at"] is None:
@@ -162,6 +189,24 @@ def store_feed(session: Session, source: Source | SourceRef, feed: ParsedFeed, n
         }  # fmt: skip
         link_entries(session, stats.changed_entry_ids, known=known)
     return stats
+
+
+def _adopt_link_keys(session: Session, source_id: int, legacy: dict[str, str], rows: dict[str, dict[str, object]],
+                     existing: dict[str, tuple[int, str, datetime]]) -> set[str]:
+    """Entries stored under a GUID-less item's link alone (before items sharing a link were told apart)
+    are matched to that item now, so a re-fetch after the upgrade updates them instead of adding copies."""
+    wanted = {old: new for old, new in legacy.items() if new not in existing and old not in rows}
+    adopted: set[str] = set()
+    keys = list(wanted)
+    for i in range(0, len(keys), 500):
+        for eid, key, chash, published in session.execute(
+            select(Entry.id, Entry.key, Entry.content_hash, Entry.published_at).where(
+                Entry.source_id == source_id, Entry.key.in_(keys[i : i + 500])
+            )
+        ):
+            existing[wanted[key]] = (eid, chash, published)
+            adopted.add(wanted[key])
+    return adopted
 
 
 def ingest_bytes(

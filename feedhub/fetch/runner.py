@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, select
 
 from feedhub.errors import FeedhubError, FetchError, NotAFeed
-from feedhub.fetch.http import FetchConfig, get, make_client
+from feedhub.fetch.http import BodyGate, FetchConfig, get, make_client
 from feedhub.fetch.local import read_file_url
 from feedhub.sources.base import Get, HttpResult
 from feedhub.sources.feed import DOCUMENT_URL
@@ -43,6 +43,7 @@ PAUSE_AFTER = 3  # consecutive errors before a source waits for --force
 FAILED = ("error", "disabled", "paused")  # the statuses that make `feedhub fetch` exit non-zero
 EXIT_SOME_FAILED = 2
 EXIT_ALL_FAILED = 3
+BODIES_IN_HAND = 32 * 1024 * 1024  # downloaded, not yet stored: past this no new request starts (memory bound)
 
 
 @dataclass
@@ -221,12 +222,27 @@ def _bound_get(client: Any, cfg: FetchConfig) -> Get:
     return bound
 
 
+def _exit_with_parent(parent: int) -> None:
+    """A parse worker's initializer: the worker exits as soon as the fetch that started it is gone (killed
+    with SIGKILL, its pool never shut down). Without it the worker waits on its queue for ever, and
+    multiprocessing's resource tracker, which waits for the worker, stays too."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="feedhub-parent-watch", daemon=True).start()
+
+
 def _parse_pool(workers: int) -> Any:
     """Worker processes for parsing, so a CPU-bound parser does not stall the event loop or the store."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
     pool.submit(int)  # start the first worker now, while the first requests are in flight
     return pool
 
@@ -443,6 +459,22 @@ async def _run(engine, cfg, loop, store, source_ids, force, settings, on_start, 
     parse_pool = None
     global_sem = asyncio.Semaphore(cfg.concurrency)
     hosts: dict[str, _Host] = {}
+    # Bodies downloaded but not yet stored wait for the one store thread; without a bound, many large
+    # feeds answering faster than they are stored pile up in memory. No new request starts while more than
+    # BODIES_IN_HAND bytes wait (so memory stays under it plus concurrency x max_body).
+    in_hand = 0
+    room = asyncio.Condition()
+    gate = BodyGate()
+
+    async def hold(body: bytes) -> None:
+        nonlocal in_hand
+        in_hand += len(body)  # released by release() once stored, whatever happens to it
+
+    async def release(size: int) -> None:
+        nonlocal in_hand
+        async with room:
+            in_hand -= size
+            room.notify_all()
 
     def host_of(url: str) -> _Host:
         name = (urlsplit(url).hostname or "").lower()
@@ -452,6 +484,7 @@ async def _run(engine, cfg, loop, store, source_ids, force, settings, on_start, 
         return hosts[name]
 
     async def one(client: Any, task: _Task) -> SourceResult:
+        gated = False  # a large body of the plain GET holds a slot of the gate until it is stored
         if task.url.startswith("file:"):
             return await loop.run_in_executor(store, _fetch_file, engine, task)
         host = host_of(task.url)
@@ -464,6 +497,9 @@ async def _run(engine, cfg, loop, store, source_ids, force, settings, on_start, 
                             await asyncio.sleep(wait)
                         host.last_start = loop.time()
                 async with global_sem:
+                    if in_hand > BODIES_IN_HAND:
+                        async with room:
+                            await room.wait_for(lambda: in_hand <= BODIES_IN_HAND)
                     # Kinds whose source URL is not the URL to GET (API endpoints: Bluesky lists, X lists)
                     # have a fetcher in their kind's module; it returns the final response like get() does.
                     special = fetcher_for(task.kind)
@@ -472,28 +508,35 @@ async def _run(engine, cfg, loop, store, source_ids, force, settings, on_start, 
                                              options=task.options, settings=settings)
                         http = replace(http, moved_to=None)  # an API's redirect must not rewrite the source URL
                     else:
-                        http = await get(client, task.url, cfg, etag=task.etag, last_modified=task.last_modified)
+                        http = await get(client, task.url, cfg, etag=task.etag, last_modified=task.last_modified, gate=gate)
+                        gated = True
+                    await hold(http.body)
         except FetchError as exc:
             message = str(exc)
             return await loop.run_in_executor(store, lambda: _record_error(engine, task.id, message))
         nonlocal parse_pool
-        feed = None
-        if http.status == 200 and workers > 0:
-            if parse_pool is None:  # started on the first body to parse: a run of 304s never pays for it
-                parse_pool = _parse_pool(workers)
-            try:
-                feed = await loop.run_in_executor(parse_pool, _parse_in_worker, task.kind, http.body, _parser_headers(http.headers, http.url))
-            except NotAFeed as exc:
-                message = _html_hint(str(exc), http.body, http.url)
-                return await loop.run_in_executor(store, lambda: _record_error(engine, task.id, message))
-            except FeedhubError as exc:
-                message = str(exc)
-                return await loop.run_in_executor(store, lambda: _record_error(engine, task.id, message))
-            except Exception:  # a worker died (BrokenProcessPool) or a parser bug: parse here instead
-                feed = None
-        if feed is not None:
-            return await loop.run_in_executor(store, lambda: ingest_source_bytes(engine, task.id, http.body, http.headers, http=http, feed=feed))
-        return await loop.run_in_executor(store, _store_http, engine, task, http)
+        try:
+            feed = None
+            if http.status == 200 and workers > 0:
+                if parse_pool is None:  # started on the first body to parse: a run of 304s never pays for it
+                    parse_pool = _parse_pool(workers)
+                try:
+                    feed = await loop.run_in_executor(parse_pool, _parse_in_worker, task.kind, http.body, _parser_headers(http.headers, http.url))
+                except NotAFeed as exc:
+                    message = _html_hint(str(exc), http.body, http.url)
+                    return await loop.run_in_executor(store, lambda: _record_error(engine, task.id, message))
+                except FeedhubError as exc:
+                    message = str(exc)
+                    return await loop.run_in_executor(store, lambda: _record_error(engine, task.id, message))
+                except Exception:  # a worker died (BrokenProcessPool) or a parser bug: parse here instead
+                    feed = None
+            if feed is not None:
+                return await loop.run_in_executor(store, lambda: ingest_source_bytes(engine, task.id, http.body, http.headers, http=http, feed=feed))
+            return await loop.run_in_executor(store, _store_http, engine, task, http)
+        finally:
+            if gated:
+                gate.release_for(http.body)
+            await release(len(http.body))
 
     async def guarded(client: Any, task: _Task) -> SourceResult:
         try:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from feedhub.errors import FeedhubError, InvalidInput, NotAFeed
 from feedhub.sources.base import SourceSpec
-from feedhub.subscriptions.manage import add_source, resolve_spec, starter_specs
+from feedhub.subscriptions.manage import MAX_NAME, add_source, resolve_spec, starter_specs
 
 GITHUB_FEEDS = ("releases", "tags", "commits")
 
@@ -44,16 +44,22 @@ def subscribe(session_scope: Callable[[], Session], settings: Any, url: str, *, 
               check: bool = True) -> Added:  # fmt: skip
     """Add one source. A feed URL that is a home page is replaced by the feed it links (``check``);
     a server that cannot be reached leaves the URL as given, with a warning."""
+    if name is not None and len(name) > MAX_NAME:
+        raise InvalidInput(f"--name is {len(name):,} characters long; give at most {MAX_NAME}")
     spec = resolve_spec(url, name=name, section=section, kind=kind, options=options)
     notes: list[str] = []
     warnings: list[str] = []
     if check and spec.kind in ("rss", "jsonfeed") and spec.url.startswith(("http://", "https://")):
         from feedhub.fetch.discover import discover_feed
+        from feedhub.fetch.guard import BlockedAddress
 
         try:
             found = discover_feed(spec.url, settings)
         except NotAFeed:
             raise
+        except BlockedAddress as exc:  # every fetch would be refused the same way: do not add it
+            raise InvalidInput(f"not added: {exc} (source add --allow-private, and fetch --allow-private or "
+                               "[fetch] allow_networks in config.toml)") from None
         except FeedhubError as exc:  # offline, refused, server down: add it as given, say so
             warnings.append(f"could not check {spec.url} ({exc}); added as given")
         else:

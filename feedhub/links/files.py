@@ -7,8 +7,10 @@ the limit's bytes have actually been read.
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import quote
 
 from feedhub.errors import FeedhubError
 
@@ -53,3 +55,23 @@ def open_maybe_gzip(path: Path) -> tuple[BinaryIO, BinaryIO, bool]:
 
 def _size(limit: int) -> str:
     return f"{limit // MiB} MiB" if limit >= MiB else f"{limit // 1024} KiB"
+
+
+def writable(path: Path) -> bool:
+    """Can this process write the SQLite file ``path`` and the -wal/-shm files beside it (its folder)?
+    A read-only mount, folder or file says no (``os.access`` checks the mount too)."""
+    folder_ok = os.access(path.parent, os.W_OK | os.X_OK)
+    if not path.exists():
+        return folder_ok
+    return folder_ok and os.access(path, os.W_OK)
+
+
+def sqlite_read_uri(path: Path) -> str:
+    """A SQLite URI to read ``path`` without writing anything beside it: ``mode=ro``, or ``immutable=1``
+    when the store is read-only and has no -wal/-shm to read through (a WAL database needs a -shm file,
+    which a read-only folder cannot get)."""
+    resolved = path.resolve()
+    if writable(resolved):
+        return f"file:{quote(str(resolved))}?mode=ro"
+    wal, shm = resolved.with_name(resolved.name + "-wal"), resolved.with_name(resolved.name + "-shm")
+    return f"file:{quote(str(resolved))}?" + ("mode=ro" if wal.exists() and shm.exists() else "immutable=1")

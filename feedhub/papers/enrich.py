@@ -50,21 +50,21 @@ class ArxivApiConfig:
 
     @classmethod
     def from_settings(cls, settings: Any = None) -> ArxivApiConfig:
+        from feedhub.config import env_number, validate_section
+
         cfg = cls()
-        table = settings.get("arxiv", {}) if settings is not None else {}
-        if isinstance(table, dict):
-            cfg.api_url = str(table.get("api_url", cfg.api_url))
-            cfg.delay_seconds = float(table.get("delay_seconds", cfg.delay_seconds))  # type: ignore[arg-type]
-            cfg.batch_size = int(table.get("batch_size", cfg.batch_size))  # type: ignore[call-overload]
-            cfg.retries = int(table.get("retries", cfg.retries))  # type: ignore[call-overload]
-            cfg.timeout_seconds = float(table.get("timeout_seconds", cfg.timeout_seconds))  # type: ignore[arg-type]
-            cfg.enabled = bool(table.get("enrich", cfg.enabled))
+        table = validate_section("arxiv", settings.get("arxiv", {})) if settings is not None else {}
+        cfg.api_url = str(table.get("api_url", cfg.api_url))
+        cfg.delay_seconds = float(table.get("delay_seconds", cfg.delay_seconds))
+        cfg.batch_size = int(table.get("batch_size", cfg.batch_size))
+        cfg.retries = int(table.get("retries", cfg.retries))
+        cfg.timeout_seconds = float(table.get("timeout_seconds", cfg.timeout_seconds))
+        cfg.enabled = bool(table.get("enrich", cfg.enabled))
         if os.environ.get("FEEDHUB_ARXIV_API_URL"):
             cfg.api_url = os.environ["FEEDHUB_ARXIV_API_URL"]
         if os.environ.get("FEEDHUB_ARXIV_ENRICH"):
             cfg.enabled = os.environ["FEEDHUB_ARXIV_ENRICH"].strip().lower() not in ("0", "false", "no", "off")
-        if os.environ.get("FEEDHUB_ARXIV_DELAY"):
-            cfg.delay_seconds = float(os.environ["FEEDHUB_ARXIV_DELAY"])
+        cfg.delay_seconds = env_number("FEEDHUB_ARXIV_DELAY", cfg.delay_seconds, 0, 60)
         cfg.batch_size = max(1, min(cfg.batch_size, 2000))
         cfg.retries = max(0, cfg.retries)
         return cfg

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from feedhub.errors import FeedhubError, InvalidInput
-from feedhub.store.db import session_factory
+from feedhub.store.db import is_read_only, session_factory
 from feedhub.store.models import Paper, PaperRepro, Run
 from feedhub.store.types import utcnow
 from feedhub.store.upsert import upsert
@@ -86,7 +86,7 @@ def reconcile_registry(engine: Engine) -> int:
             stored = set(conn.scalars(select(Paper.arxiv_id).where(Paper.arxiv_id.in_(sorted({p for p, _ in wanted})))))
             have = {(r[0], r[1]) for r in conn.execute(select(PaperRepro.paper_id, PaperRepro.repro_name))}
         missing = [{"paper_id": p, "repro_name": n, "provenance": "registry"} for p, n in sorted(wanted - have) if p in stored]
-        if not missing:
+        if not missing or is_read_only(engine):  # a read-only store shows what it has; the next writable open links them
             return 0
         with session_factory(engine)() as session, session.begin():
             upsert(session, PaperRepro.__table__, missing, conflict=("paper_id", "repro_name"))

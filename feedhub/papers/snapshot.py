@@ -239,6 +239,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 CHUNK_BYTES = 4 << 20  # lines are read in blocks of about this size (whole lines), a block per parser task
+MAX_LINE_BYTES = 16 << 20  # one record is a few KB; a "line" past this is not a snapshot (``/dev/zero`` has none)
 IN_FLIGHT_BYTES = 64 << 20  # blocks handed to the parser workers and not yet written
 PARALLEL_MIN_BYTES = 32 << 20  # below this, worker start-up costs more than it saves
 
@@ -311,6 +312,15 @@ def _parse_lines(lines: list[bytes], now: str) -> tuple[list[tuple[Any, ...]], l
     return rows, pairs, nbad, bad
 
 
+def _line(stream: BinaryIO) -> bytes:
+    """The rest of the current line, read by bytes actually read: at most ``MAX_LINE_BYTES``, else one line."""
+    line = stream.readline(MAX_LINE_BYTES + 1)
+    if len(line) > MAX_LINE_BYTES:
+        raise FeedhubError(f"a line of the file is over {MAX_LINE_BYTES >> 20} MiB: not an arXiv metadata snapshot "
+                           "(one JSON record a line); give arxiv-metadata-oai-snapshot.json[.gz]")  # fmt: skip
+    return line
+
+
 def _chunks(stream: BinaryIO, offset: int, max_lines: int | None) -> Iterator[tuple[bytes, int]]:
     """(a block of whole lines, byte offset after it).
 
@@ -324,11 +334,11 @@ def _chunks(stream: BinaryIO, offset: int, max_lines: int | None) -> Iterator[tu
             if not block:
                 return
             if not block.endswith(b"\n"):
-                block += stream.readline()
+                block += _line(stream)
         else:
             lines = []
             for _ in range(max_lines - read):
-                line = stream.readline()
+                line = _line(stream)
                 if not line:
                     break
                 lines.append(line)
@@ -413,7 +423,7 @@ def import_snapshot(
         if start_line:
             if compressed:
                 for _ in range(start_line):
-                    if not stream.readline():
+                    if not _line(stream):
                         break
             else:
                 stream.seek(start_offset)
@@ -565,7 +575,7 @@ def iter_records(path: str | Path) -> Iterator[dict[str, Any]]:
     """The snapshot's records (bad lines skipped): for tools and tests."""
     stream, raw, _ = _open(Path(path))
     try:
-        for line in stream:
+        for line in iter(lambda: _line(stream), b""):
             try:
                 rec = json.loads(line)
             except ValueError:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from feedhub.errors import FeedhubError
+from feedhub.links.files import writable
 from feedhub.search.readdb import ReadDB, as_datetime, as_list, read_db, sqlite_path
 from feedhub.search.schema import (
     CODE_FILE,
@@ -38,6 +39,7 @@ from feedhub.search.schema import (
     Opened,
     create_dir,
     hangul_pairs,
+    lock_path,
     meta_path,
     new_writer,
     open_dir,
@@ -51,7 +53,10 @@ from feedhub.search.schema import (
 # --- documents from the store -----------------------------------------------------------------
 
 _PAPER_COLS = "p.arxiv_id, p.title, p.abstract, p.authors, p.categories, p.published_at, p.first_seen_at, p.doi"
-_ENTRY_COLS = "e.id, e.source_id, e.title, e.summary, e.authors, e.published_at, e.first_seen_at"
+# An entry's first 256K characters are indexed: a longer "summary" is a dump, and reading whole ones for a
+# batch of changed entries held gigabytes (48 feeds of 12 MiB each: 1.7 GB for one fetch; issue 18).
+MAX_INDEXED_CHARS = 262_144
+_ENTRY_COLS = f"e.id, e.source_id, e.title, substr(e.summary, 1, {MAX_INDEXED_CHARS}), e.authors, e.published_at, e.first_seen_at"
 
 
 def _plain(fragment: str) -> str:
@@ -478,11 +483,18 @@ def open_for_search(settings: Any, notify: Notify | None = stderr_notify, db: Re
                 lagging = read_watermark(own) != (opened.meta.get("watermark") or {})
         if not lagging:
             return opened
+        if not writable(lock_path(index_dir)):  # a read-only store: search the index as it is
+            if notify is not None:
+                notify("feedhub: the data dir is read-only; searching the index as it was last updated")
+            return opened
         stats = sync(settings, None, notify=notify, wait=False)  # busy writer: search what is there
         if not stats.skipped:
             return open_reader(index_dir, settings.db_url) or opened
         return opened
     # Missing or damaged: build it under the lock (this needs the full store layer).
+    if not writable(lock_path(index_dir)):
+        raise FeedhubError(f"no usable search index in {index_dir}, and the data dir is read-only; "
+                           "run `feedhub index rebuild` once with write access")  # fmt: skip
     from feedhub.store import open_store
 
     engine = open_store(settings.db_url)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from feedhub.errors import FeedhubError, InvalidInput
+from feedhub.links.files import sqlite_read_uri
 
 CHUNK = 900  # ids per IN (...) list: below SQLite's old 999-variable limit
 
@@ -75,7 +76,7 @@ def read_db(db_url: str, engine: Any = None) -> Iterator[ReadDB]:
         if not path.exists():
             raise InvalidInput(f"no database at {path} yet: run `feedhub demo` or `feedhub fetch` first")
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            conn = sqlite3.connect(sqlite_read_uri(path), uri=True, timeout=30)
         except sqlite3.Error as exc:
             raise FeedhubError(f"cannot open {path}: {exc}; run `feedhub db upgrade` or check the file") from None
         try:

@@ -159,7 +159,7 @@ def open_dir(index_dir: Path, db_url: str) -> Opened | None:
         return None
     t = tantivy_module()
     try:
-        index = t.Index.open(str(index_dir))
+        index = t.Index.open(str(_readable_copy(index_dir)))
         index.register_tokenizer(TOKENIZER, analyzer())
         index.searcher().num_docs  # noqa: B018  (touches the segments: a damaged one fails here)
     except (ValueError, OSError, BaseException) as exc:  # pyo3 panics are BaseException
@@ -167,6 +167,30 @@ def open_dir(index_dir: Path, db_url: str) -> Opened | None:
             raise
         return None
     return Opened(index, index.schema, meta)
+
+
+MAX_COPY_BYTES = 1024 * 1024 * 1024
+
+
+def _readable_copy(index_dir: Path) -> Path:
+    """``index_dir``, or a temporary copy of it when it is read-only: tantivy takes a lock file inside the
+    index even to read it, which a read-only mount refuses. The copy is removed when the process exits."""
+    if os.access(index_dir, os.W_OK) or not index_dir.is_dir():
+        return index_dir
+    import atexit
+    import shutil
+    import tempfile
+
+    size = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
+    if size > MAX_COPY_BYTES:
+        raise FeedhubError(f"the search index in {index_dir} is read-only and too large to copy ({size // 2**20} MiB); "
+                           "search with write access to the data dir")  # fmt: skip
+    copy = Path(tempfile.mkdtemp(prefix="feedhub-index-"))
+    atexit.register(shutil.rmtree, copy, True)
+    for p in index_dir.iterdir():
+        if p.is_file() and not p.name.endswith(".lock"):
+            shutil.copy2(p, copy / p.name)
+    return copy
 
 
 def create_dir(index_dir: Path, db_url: str) -> Opened:

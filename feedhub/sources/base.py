@@ -54,6 +54,7 @@ class ParsedEntry:
     updated: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     title_is_html: bool = True  # RSS/Atom titles may carry markup and entities; JSON Feed titles are text
+    enclosure: str | None = None  # the first enclosure's (attachment's) URL: a podcast episode's audio file
 
 
 @dataclass

@@ -7,6 +7,8 @@ itself with an allow-list (see sanitize.py), which is both stricter and several 
 from __future__ import annotations
 
 import calendar
+import codecs
+import re
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -74,6 +76,13 @@ def is_podcast_episode(e: Mapping[str, Any]) -> bool:
     return bool(e.get("itunes_duration") or e.get("itunes_episode") or e.get("itunes_episodetype"))
 
 
+def _enclosure(e: Mapping[str, Any]) -> str | None:
+    for enc in e.get("enclosures") or []:
+        if isinstance(enc, Mapping) and enc.get("href"):
+            return _text(enc["href"]).strip() or None
+    return None
+
+
 def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
     guid = _text(e.get("id")).strip() or None
     tags = [_text(t.get("term")).strip() for t in e.get("tags") or [] if isinstance(t, Mapping) and t.get("term")]
@@ -88,6 +97,7 @@ def parse_entry(e: Mapping[str, Any]) -> ParsedEntry:
         tags=tags,
         published=_time(_raw(e, "published_parsed")) or _time(_raw(e, "updated_parsed")) or _time(_raw(e, "created_parsed")),
         updated=_time(_raw(e, "updated_parsed")),
+        enclosure=_enclosure(e),
     )
 
 
@@ -132,13 +142,61 @@ def _absolute(link: str | None, base: str | None) -> str | None:
     return joined if urlsplit(joined).scheme in ("http", "https") else link
 
 
+_XML_DECL = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
+
+
+def _declared_encoding(body: bytes, headers: Mapping[str, str] | None) -> str:
+    """The encoding the feed says it is in: a BOM, else the HTTP charset, else the XML declaration, else UTF-8."""
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for k, v in (headers or {}).items():
+        if k.lower() == "content-type":
+            m = _CHARSET.search(v)
+            if m:
+                return m.group(1)
+    decl = _XML_DECL.match(body[:512])
+    return decl.group(2).decode("ascii") if decl else "utf-8"
+
+
+def repair_encoding(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[bytes, dict[str, str] | None, str | None]:
+    """A body that does not decode in its declared encoding has its bad bytes replaced (U+FFFD), only
+    those: given to feedparser as it is, one bad byte made it guess another encoding for the whole feed
+    (a Korean feed stored as mojibake). Returns (body as UTF-8, headers saying so, warning) when it
+    repaired something, else the inputs and None."""
+    name = _declared_encoding(body, headers)
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        return body, dict(headers) if headers else None, None  # an unknown name: feedparser's own detection
+    try:
+        body.decode(codec.name)
+        return body, dict(headers) if headers else None, None
+    except UnicodeDecodeError as exc:
+        first = exc.start
+    text = body.decode(codec.name, "replace")
+    bad = text.count("\ufffd") - body.decode(codec.name, "ignore").count("\ufffd")
+    if bad > len(_NON_ASCII.findall(text)):  # mostly undecodable: the declaration is wrong; let feedparser guess
+        return body, dict(headers) if headers else None, None
+    fixed = text.encode("utf-8")
+    if codec.name not in ("utf-8", "utf-8-sig"):  # now UTF-8: the declaration must say so
+        fixed = re.sub(rb"(<\?xml[^>]*?encoding\s*=\s*[\"'])[A-Za-z0-9._:-]+", rb"\1utf-8", fixed, count=1)
+    out = {k: v for k, v in (headers or {}).items() if k.lower() != "content-type"}
+    ctype = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "application/xml")
+    out["content-type"] = _CHARSET.sub("charset=utf-8", ctype) if _CHARSET.search(ctype) else ctype
+    warning = f"{max(bad, 1)} invalid {codec.name} byte sequence(s) replaced (first at byte {first}); the rest decoded as {codec.name}"
+    return fixed, out, warning
+
+
 def parse(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
     if not body or not body.strip():
         raise NotAFeed("empty body: the source returned no feed; check the URL")
-    d = parse_raw(body, headers)
+    body, fixed_headers, repaired = repair_encoding(body, headers)
+    d = parse_raw(body, fixed_headers)
     version = d.get("version") or ""
     entries = d.get("entries") or []
-    warning = None
+    warning = repaired
     exc = d.get("bozo_exception") if d.get("bozo") else None
     if d.get("bozo"):
         warning = bozo_note(exc)

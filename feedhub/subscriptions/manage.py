@@ -54,12 +54,25 @@ def resolve_spec(url: str, *, name: str | None = None, section: str | None = Non
     if options:  # per-source settings (max_posts, ...): the user's override the defaults
         spec.options = {**(spec.options or {}), **options}
     if name:
-        spec.name = name
+        spec.name = clean_name(name)
     if section:
         spec.section = section
     elif spec.section is None:
         spec.section = kinds.KINDS[spec.kind].section
     return spec
+
+
+MAX_NAME = 200
+
+
+def clean_name(name: str) -> str:
+    """A source's display name as stored: bytes that were not UTF-8 (argv keeps them as surrogates) become
+    U+FFFD, control characters go, whitespace is one space, at most ``MAX_NAME`` characters."""
+    from feedhub.links.text import terminal_text, xml_text
+
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = " ".join(xml_text(terminal_text(text)).split())
+    return text if len(text) <= MAX_NAME else text[: MAX_NAME - 1] + "…"
 
 
 def _check_url(url: str) -> str:

@@ -23,6 +23,7 @@ from feedhub.sources.kinds import SECTIONS, SOURCE_KINDS
 from feedhub.store.models import Source
 
 MAX_OPML_BYTES = 15 * 1024 * 1024
+MAX_FOLDER_DEPTH = 32
 SECTION_ALIASES = {
     "news": "news", "newsletter": "news", "newsletters": "news",
     "posts": "posts", "blog": "posts", "blogs": "posts", "articles": "posts", "people": "posts", "researchers": "posts",
@@ -78,9 +79,23 @@ def parse_opml(data: bytes, name: str = "the file") -> list[OpmlFeed]:
     if body is None:
         raise FeedhubError(f"{name} is OPML without a <body>; export the list again from your reader")
     feeds: list[OpmlFeed] = []
+    # Depth-first with a stack, not recursion: a list of a thousand nested folders is data, not a crash.
+    # A folder path is a chain of (parent, name) links, made into a list only for the feeds in it.
+    Chain = tuple[object, str] | None
+    stack: list[tuple[ET.Element, Chain, int]] = [(body, None, 0)]
 
-    def walk(node: ET.Element, folder: list[str]) -> None:
-        for outline in node:
+    def path_of(chain: Chain) -> list[str]:
+        names: list[str] = []
+        while chain is not None:
+            chain, name = chain  # type: ignore[assignment]
+            names.append(name)
+        return names[::-1]
+
+    while stack:
+        node, folder, start = stack.pop()
+        children = list(node)
+        for i in range(start, len(children)):
+            outline = children[i]
             if outline.tag.lower() != "outline":
                 continue
             a = {k: (v or "").strip() for k, v in outline.attrib.items()}
@@ -88,12 +103,12 @@ def parse_opml(data: bytes, name: str = "the file") -> list[OpmlFeed]:
             title = lower.get("title") or lower.get("text") or ""
             url = lower.get("xmlurl") or ""
             if url:
-                feeds.append(OpmlFeed(url, title, lower.get("htmlurl") or None, list(folder),
+                feeds.append(OpmlFeed(url, title, lower.get("htmlurl") or None, path_of(folder),
                                       lower.get("feedhubkind") or None, lower.get("feedhubsection") or None))
             elif len(outline):
-                walk(outline, folder + [title or "untitled"])
-
-    walk(body, [])
+                stack.append((node, folder, i + 1))  # the rest of this folder after the subfolder, in order
+                stack.append((outline, (folder, title or "untitled"), 0))
+                break
     return feeds
 
 
@@ -105,8 +120,11 @@ def section_for(folder: list[str]) -> str | None:
     return None
 
 
-def import_opml(session: Session, data: bytes, name: str = "the file") -> ImportReport:
-    """Add every feed of an OPML list; duplicates (already subscribed, or listed twice) are reported, not added."""
+def import_opml(session: Session, data: bytes, name: str = "the file", allow_files: bool = False) -> ImportReport:
+    """Add every feed of an OPML list; duplicates (already subscribed, or listed twice) are reported, not added.
+
+    A ``file://`` feed (or a path) is skipped unless ``allow_files``: a list from elsewhere has no business
+    naming files on this machine (``file:///dev/zero``, ``/proc/...``, someone's key files)."""
     from feedhub.subscriptions.manage import add_source, resolve_spec
 
     report = ImportReport()
@@ -119,13 +137,16 @@ def import_opml(session: Session, data: bytes, name: str = "the file") -> Import
         except InvalidInput as exc:
             report.invalid.append((item.title or item.url, str(exc)))
             continue
+        if spec.url.startswith("file:") and not allow_files:
+            report.invalid.append((item.title or item.url, "a local file, not a web feed; skipped (import-opml --allow-files to import local files)"))
+            continue
         if spec.url in seen:
             report.duplicates.append((spec.url, "listed twice in the file"))
             continue
         seen.add(spec.url)
         options = dict(spec.options or {})
-        if item.folder:
-            options["folder"] = "/".join(f.replace("/", "-") for f in item.folder)
+        if item.folder:  # the outer MAX_FOLDER_DEPTH levels are kept (export writes them back as nested outlines)
+            options["folder"] = "/".join(f.replace("/", "-")[:200] for f in item.folder[:MAX_FOLDER_DEPTH])
         if item.html_url:
             options["html_url"] = item.html_url
         spec.options = options
@@ -147,9 +168,9 @@ def export_opml(session: Session, title: str = "feedhub subscriptions") -> bytes
     folders: dict[tuple[str, ...], ET.Element] = {(): body}
 
     def folder_element(path: tuple[str, ...]) -> ET.Element:
-        if path not in folders:
-            parent = folder_element(path[:-1])
-            folders[path] = ET.SubElement(parent, "outline", text=path[-1], title=path[-1])
+        for depth in range(1, len(path) + 1):  # outer to inner, without recursion (folders may nest deeply)
+            if path[:depth] not in folders:
+                folders[path[:depth]] = ET.SubElement(folders[path[: depth - 1]], "outline", text=path[depth - 1], title=path[depth - 1])
         return folders[path]
 
     for s in session.scalars(select(Source).order_by(Source.id)):

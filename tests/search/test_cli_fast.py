@@ -60,6 +60,8 @@ def _no_timing(text: str) -> str:
         ("search", "zzzz-nothing"),
         ("-q", "search", "-n2", "networks", "--has-code"),
         ("search", "--", "-survey", "deep"),
+        ("search", "-survey", "deep"),  # issue 18: an excluded first word needs no --
+        ("search", "deep", "-survey", "-n", "3"),
     ],
 )
 def test_fast_path_prints_what_typer_prints(indexed_home, args) -> None:  # type: ignore[no-untyped-def]
@@ -106,7 +108,6 @@ def test_fast_path_builds_a_missing_index_with_the_same_message(cli_home) -> Non
         ["search", "x", "--limit", "ten"],
         ["search", "x", "--source", " 3"],
         ["search", "x", "--bogus"],
-        ["search", "-survey"],
         ["search", "x", "--json=yes"],
         ["search", "x", "--since"],
         ["--version"],
