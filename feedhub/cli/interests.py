@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from feedhub.cli.context import app_context, print_json
+from feedhub.cli.text import clean
 from feedhub.search import rules as rules_doc
 
 member_app = typer.Typer(no_args_is_help=True, help="Members of a group sharing one database (each with their own saved papers, rules, follows).",
@@ -34,7 +35,7 @@ def member_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The
     app_ctx = app_context(ctx)
     with transaction(app_ctx.engine) as session:
         row = add(session, name)
-    app_ctx.console.print(f"added member {row.name}; use it with --member {row.name} or FEEDHUB_MEMBER={row.name}", markup=False)
+    app_ctx.console.print(clean(f"added member {row.name}; use it with --member {row.name} or FEEDHUB_MEMBER={row.name}"), markup=False)
 
 
 @member_app.command("list")
@@ -76,7 +77,7 @@ def rule_add(
     app_ctx = app_context(ctx)
     with transaction(app_ctx.engine) as session:
         row = add_rule(session, action, expression, _member_id(app_ctx, session))
-    app_ctx.console.print(f"rule {row.id}: {row.action} {row.expression}", markup=False)
+    app_ctx.console.print(clean(f"rule {row.id}: {row.action} {row.expression}"), markup=False)
 
 
 @rule_app.command("list")
@@ -96,7 +97,7 @@ def rule_list(ctx: typer.Context, json_out: Annotated[bool, typer.Option("--json
         print_json([r.to_json() for r in rows])
         return
     if not rows:
-        app_ctx.console.print("no rules yet: feedhub rule add pin 'author:\"Yann LeCun\"'", markup=False)
+        app_ctx.console.print(clean("no rules yet: feedhub rule add pin 'author:\"Yann LeCun\"'"), markup=False)
         return
     table = Table("id", "action", "rule", "touched this week")
     for r in rows:
@@ -116,7 +117,7 @@ def rule_remove(ctx: typer.Context, rule_id: Annotated[int, typer.Argument(metav
     app_ctx = app_context(ctx)
     with transaction(app_ctx.engine) as session:
         row = remove_rule(session, rule_id, _member_id(app_ctx, session))
-    app_ctx.console.print(f"removed rule {row.id}: {row.action} {row.expression}", markup=False)
+    app_ctx.console.print(clean(f"removed rule {row.id}: {row.action} {row.expression}"), markup=False)
 
 
 def follow(
@@ -137,7 +138,7 @@ def follow(
         row, created = do_follow(session, spec, _member_id(app_ctx, session), author or (), blog or ())
     extra = f" (authors: {', '.join(row.authors)})" if row.authors else ""
     extra += f" (blogs: {', '.join(row.blogs)})" if row.blogs else ""
-    app_ctx.console.print(f"{'following' if created else 'already following'} {row.kind}:{row.value}{extra}", markup=False)
+    app_ctx.console.print(clean(f"{'following' if created else 'already following'} {row.kind}:{row.value}{extra}"), markup=False)
 
 
 def unfollow(ctx: typer.Context, spec: Annotated[str, typer.Argument(help='author:"Name", repo:owner/name or lab:NAME.')]) -> None:
@@ -151,7 +152,7 @@ def unfollow(ctx: typer.Context, spec: Annotated[str, typer.Argument(help='autho
     app_ctx = app_context(ctx)
     with transaction(app_ctx.engine) as session:
         do_unfollow(session, spec, _member_id(app_ctx, session))
-    app_ctx.console.print(f"unfollowed {spec.strip()}", markup=False)
+    app_ctx.console.print(clean(f"unfollowed {spec.strip()}"), markup=False)
 
 
 def follows(ctx: typer.Context, json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
@@ -170,8 +171,8 @@ def follows(ctx: typer.Context, json_out: Annotated[bool, typer.Option("--json",
     if not rows:
         app_ctx.console.print('following nothing yet: feedhub follow author:"Yann LeCun"', markup=False)
     for r in rows:
-        app_ctx.console.print(f"{r['kind']}:{r['value']}" + (f"  authors: {', '.join(r['authors'])}" if r["authors"] else "")
-                              + (f"  blogs: {', '.join(r['blogs'])}" if r["blogs"] else ""), markup=False)  # fmt: skip
+        app_ctx.console.print(clean(f"{r['kind']}:{r['value']}" + (f"  authors: {', '.join(r['authors'])}" if r["authors"] else "")
+                                    + (f"  blogs: {', '.join(r['blogs'])}" if r["blogs"] else "")), markup=False)  # fmt: skip
 
 
 def dismiss(
@@ -195,9 +196,9 @@ def dismiss(
         else:
             key, created = do_dismiss(session, target, member)
     if undo:
-        app_ctx.console.print(f"{key} is back (dismissal undone)", markup=False)
+        app_ctx.console.print(clean(f"{key} is back (dismissal undone)"), markup=False)
     else:
-        app_ctx.console.print(f"dismissed {key}" + ("" if created else " (already)") + f"; undo: feedhub dismiss {target.strip()} --undo", markup=False)
+        app_ctx.console.print(clean(f"dismissed {key}" + ("" if created else " (already)") + f"; undo: feedhub dismiss {target.strip()} --undo"), markup=False)
 
 
 def undismiss(ctx: typer.Context, target: Annotated[str, typer.Argument(help="What was dismissed.")]) -> None:
