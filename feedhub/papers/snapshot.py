@@ -189,9 +189,11 @@ def _row(rec: Any, now: str) -> tuple[Any, ...] | None:
 
 def _state_file(engine: Engine, path: Path, state_dir: Path | None) -> Path:
     if state_dir is None:
-        db = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
-        if db and db != ":memory:":
-            state_dir = Path(db).resolve().parent / "imports"
+        from feedhub.store.db import sqlite_file
+
+        db = sqlite_file(engine)
+        if db is not None:
+            state_dir = db.resolve().parent / "imports"
         else:
             from feedhub.config import default_home
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import unquote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -85,6 +86,16 @@ def missing_sqlite_file(url: str) -> Path | None:
 def read_only_url(path: Path) -> str:
     """A read-only SQLAlchemy URL for the SQLite file ``path`` (see ``links.files.sqlite_read_uri``)."""
     return f"sqlite:///{sqlite_read_uri(path)}&uri=true"
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The SQLite file behind ``engine`` (a read-only engine's ``file:`` URI included); None otherwise."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return Path(unquote(database.removeprefix("file:").split("?", 1)[0]))
+    return Path(database)
 
 
 def is_read_only(engine: Engine) -> bool:
@@ -192,8 +203,9 @@ def newer_message(engine: Engine, current: str) -> str:
 
 def store_name(engine: Engine) -> str:
     """The database as the user knows it: the SQLite file's path, else the URL without its password."""
-    if engine.dialect.name == "sqlite" and engine.url.database:
-        return "the database " + engine.url.database.removeprefix("file:").split("?")[0]
+    path = sqlite_file(engine)
+    if path is not None:
+        return f"the database {path}"
     return "the database " + engine.url.render_as_string(hide_password=True)
 
 

@@ -46,8 +46,10 @@ def exclusive(engine: Engine, name: str, notify: Notify | None = None, poll: flo
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                 conn.commit()
         return
-    database = engine.url.database
-    if not database or database == ":memory:":
+    from feedhub.store.db import sqlite_file
+
+    database = sqlite_file(engine)  # the file itself, also when the engine reads it through a file: URI
+    if database is None:
         yield
         return
     fcntl = posix_locks()

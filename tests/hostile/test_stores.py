@@ -98,3 +98,4 @@ def test_reading_commands_work_on_a_read_only_store(store: Path) -> None:
     assert_clean(feedhub(store, "db", "backup", str(backup), wrap=wrap))  # a backup reads only
     assert store_dump(backup) == before
     assert store_dump(db) == before and file_digest(db) == digest
+    assert not (Path.cwd() / "file:").exists()  # a lock file named after the read-only URI, not the file, was made here once
