@@ -35,7 +35,7 @@ def test_every_fetch_setting_in_the_reference_is_accepted_and_every_accepted_one
 
     documented = [key for table, key, _, _ in rows() if table == "fetch"]
     assert documented == list(FILE_KEYS)
-    settings = Settings(home=tmp_path, db_url="sqlite://", file_config={"fetch": {"concurrency": 3, "ca_file": None}})
+    settings = Settings(home=tmp_path, db_url="sqlite://", file_config={"fetch": {"concurrency": 3}})
     assert FetchConfig.from_settings(settings).concurrency == 3
     import inspect
 

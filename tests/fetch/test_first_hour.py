@@ -80,8 +80,9 @@ def test_invalid_xml_and_id_less_json_feed_are_errors_not_ok_zero_new(tmp_path, 
     by_id = {r["id"]: r for r in json.loads(out.stdout)}
     assert out.returncode == 2
     assert by_id[1]["status"] == "error" and "not well-formed XML at line 1" in by_id[1]["error"] and "no item" in by_id[1]["error"]
-    assert by_id[2]["status"] == "ok" and by_id[2]["new"] == 0 and by_id[2]["warning"].startswith('none of its 2 items has an "id"')
-    assert by_id[3]["status"] == "ok" and by_id[3]["new"] == 1 and by_id[3]["warning"].startswith("1 of 2 items skipped")
+    # Items without the spec's id are kept, keyed by URL or content (issue 18), and the source says so (issue 19).
+    assert by_id[2]["status"] == "ok" and by_id[2]["new"] == 2 and by_id[2]["warning"].startswith("2 of 2 items have no id")
+    assert by_id[3]["status"] == "ok" and by_id[3]["new"] == 2 and by_id[3]["warning"].startswith("1 of 2 items have no id")
     assert by_id[4]["status"] == "ok" and by_id[4]["new"] == 1
     assert by_id[4]["warning"] == "the feed is not well-formed XML at line 1, column 98 (not well-formed (invalid token)); read 1 item anyway"
     table = run(home, "fetch", "--force", "--allow-private", "--quiet")  # the table says "warning", not a bare "ok"

@@ -50,7 +50,7 @@ def test_markup_and_escapes_in_feed_text_are_printed_as_data(tmp_path: Path) -> 
         assert "\x1b" not in proc.stdout + proc.stderr and "\x9b" not in proc.stdout + proc.stderr and "\x07" not in proc.stdout, name
     stored = json.loads(feedhub(home, "entries", "--json").stdout)
     assert EVIL_ENTRY in {e["title"] for e in stored}  # stored as the feed wrote it (control characters aside)
-    removed = feedhub(home, "source", "remove", "1")
+    removed = feedhub(home, "source", "remove", "1", "--yes")
     assert_clean(removed)
     assert EVIL_FEED in removed.stdout
 
