@@ -53,6 +53,7 @@ class Poller:
     def __init__(self, db_path: Path, query: str) -> None:
         self.db_path, self.query = db_path, query
         self.seen: set[tuple[object, ...]] = set()
+        self.first = threading.Event()  # set once something committed has been seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -62,6 +63,8 @@ class Poller:
                 conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
                 try:
                     self.seen.update(conn.execute(self.query).fetchall())
+                    if self.seen:
+                        self.first.set()
                 finally:
                     conn.close()
             except sqlite3.Error:

@@ -111,7 +111,10 @@ def test_snapshot_import_survives_sigkill(tmp_path: Path) -> None:
         db = home / "feedhub.db"
         with Poller(db, PAPER_IDS) as poller:
             proc = start(env, "import", "arxiv-snapshot", str(snapshot), "--batch-size", "1000")
-            time.sleep(rng.uniform(min(startup, duration) * 0.8, duration))
+            if trial % 2:  # half the kills at a random moment (start-up, migration, import, the end) ...
+                time.sleep(rng.uniform(min(startup, duration) * 0.8, duration))
+            else:  # ... and half right after the first batch is committed, so some surely land mid-import
+                poller.first.wait(timeout=60)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         if db.exists():
