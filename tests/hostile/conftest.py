@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing
+
 RSS = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
        "<link>https://lab.example/</link>{items}</channel></rss>")
 
@@ -93,9 +95,9 @@ def read_only_wrap(path: Path) -> list[str]:
             p.chmod(p.stat().st_mode & ~0o222)
         return []
     if shutil.which("unshare") is None:
-        pytest.skip("unshare(1) is not installed: cannot make a read-only mount for root")
+        missing("unshare(1) is not installed: cannot make a read-only mount for root (apt-get install util-linux)")
     probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind {path} {path} && mount -o remount,bind,ro {path} {path}"],
                            capture_output=True, text=True)
     if probe.returncode != 0:
-        pytest.skip(f"cannot make a read-only mount here: {probe.stderr.strip()}")
+        missing(f"cannot make a read-only mount here: {probe.stderr.strip()}")
     return ["unshare", "-m", "sh", "-c", 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"', str(path)]
