@@ -9,6 +9,6 @@ packages += ["feedhub.migrations", "feedhub.migrations.versions"]
 setup(
     packages=packages,
     package_dir={"feedhub.migrations": "migrations"},
-    package_data={"feedhub": ["data/*.toml", "data/*.opml", "data/sample/*"]},
+    package_data={"feedhub": ["data/*.toml", "data/*.opml", "data/sample/*", "web/templates/*.html", "web/static/*"]},
     include_package_data=True,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -24,18 +25,91 @@ def _member_id(app_ctx, session) -> int:  # type: ignore[no-untyped-def]
 
 
 @member_app.command("add")
-def member_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The member's name (letters, digits, . - _).")]) -> None:
-    """Add a member of the group.
+def member_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The member's name (letters, digits, . - _).")],
+    admin: Annotated[bool, typer.Option("--admin", help="May see sources and change the server's settings in `feedhub serve`.")] = False,
+    password: Annotated[bool, typer.Option("--password", help="Give them a random password (printed once) to sign in to `feedhub serve`.")] = False,
+    url: Annotated[str, typer.Option("--url", help="Where `feedhub serve` is reached, for the printed sign-in link.")] = "http://127.0.0.1:8080",
+) -> None:
+    """Add a member of the group; prints a one-time sign-in link for `feedhub serve` (and a password with --password).
 
-    Example: feedhub member add alice
+    Example: feedhub member add alice --admin --password
     """
-    from feedhub.search.members import add
+    from feedhub.search import accounts
     from feedhub.store.db import transaction
+    from feedhub.store.types import utcnow
+
+    app_ctx = app_context(ctx)
+    secret = accounts.new_password() if password else None
+    with transaction(app_ctx.engine) as session:
+        row = accounts.add_member(session, name, admin=admin, password=secret)
+        token = accounts.signin_link_token(session, row, utcnow())
+    app_ctx.console.print(clean(f"added member {row.name}{' (admin)' if admin else ''}; use it with --member {row.name} or FEEDHUB_MEMBER={row.name}"), markup=False)
+    app_ctx.console.print(f"sign-in link (works once, for a day): {url.rstrip('/')}/signin/{token}", markup=False, highlight=False, soft_wrap=True)
+    if secret:
+        app_ctx.console.print(clean(f"password for {row.name} (shown once; they sign in with name and password): {secret}"), markup=False, highlight=False, soft_wrap=True)
+
+
+@member_app.command("link")
+def member_link(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The member (default: the default member).")] = "default",
+    url: Annotated[str, typer.Option("--url", help="Where `feedhub serve` is reached.")] = "http://127.0.0.1:8080",
+) -> None:
+    """Print a new one-time sign-in link for a member of `feedhub serve`.
+
+    Example: feedhub member link alice --url https://feeds.example.org
+    """
+    from feedhub.search import accounts
+    from feedhub.search.members import resolve
+    from feedhub.store.db import transaction
+    from feedhub.store.types import utcnow
 
     app_ctx = app_context(ctx)
     with transaction(app_ctx.engine) as session:
-        row = add(session, name)
-    app_ctx.console.print(clean(f"added member {row.name}; use it with --member {row.name} or FEEDHUB_MEMBER={row.name}"), markup=False)
+        token = accounts.signin_link_token(session, resolve(session, name), utcnow())
+    app_ctx.console.print(f"{url.rstrip('/')}/signin/{token}", markup=False, highlight=False, soft_wrap=True)
+
+
+@member_app.command("password")
+def member_password(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The member.")],
+) -> None:
+    """Set a member's password for `feedhub serve` (asked twice, never echoed).
+
+    Example: feedhub member password alice
+    """
+    from feedhub.search import accounts
+    from feedhub.search.members import resolve
+    from feedhub.store.db import transaction
+
+    app_ctx = app_context(ctx)
+    secret = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    with transaction(app_ctx.engine) as session:
+        accounts.set_password(session, resolve(session, name), secret)
+    app_ctx.console.print(clean(f"password set for {name}"), markup=False)
+
+
+@member_app.command("token")
+def member_token(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The member (default: the default member).")] = "default",
+) -> None:
+    """Print a new API token for a member (`Authorization: Bearer TOKEN`); their old token stops working.
+
+    Example: curl -H "Authorization: Bearer $(feedhub member token alice)" http://127.0.0.1:8080/api/v1/digest
+    """
+    from feedhub.search import accounts
+    from feedhub.search.members import resolve
+    from feedhub.store.db import transaction
+    from feedhub.store.types import utcnow
+
+    app_ctx = app_context(ctx)
+    with transaction(app_ctx.engine) as session:
+        token = accounts.new_api_token(session, resolve(session, name), utcnow())
+    sys.stdout.write(token + "\n")
 
 
 @member_app.command("list")

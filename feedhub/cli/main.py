@@ -118,6 +118,11 @@ from feedhub.cli import github as github_cli  # noqa: E402
 
 app.add_typer(github_cli.app, name="github")
 
+# the group's page (issue 16)
+from feedhub.cli import serve as serve_cli  # noqa: E402
+
+app.command("serve")(serve_cli.serve)
+
 
 INTERRUPTED = "interrupted; what was committed before is kept (the next run completes the rest)"
 

@@ -107,7 +107,7 @@ def _tags(raw: str) -> list[str]:
     return out
 
 
-def _latex_to_text(value: str) -> str:
+def latex_to_text(value: str) -> str:
     from pylatexenc.latex2text import LatexNodes2Text
 
     try:
@@ -150,9 +150,9 @@ def parse_bibtex(text: str) -> tuple[list[Found], list[str], int]:
         authors = []
         for n in names:
             p = split_name(n)
-            authors.append(_latex_to_text(" ".join(x for x in (p.first, p.von, p.last, p.jr) if x)))
-        found.append(Found(pid, _latex_to_text(f.get("title", "")), _latex_to_text(f.get("abstract", "")), authors,
-                           _tags(f.get("keywords", "")), _latex_to_text(f.get("annote", "") or f.get("comment", "")) or None))  # fmt: skip
+            authors.append(latex_to_text(" ".join(x for x in (p.first, p.von, p.last, p.jr) if x)))
+        found.append(Found(pid, latex_to_text(f.get("title", "")), latex_to_text(f.get("abstract", "")), authors,
+                           _tags(f.get("keywords", "")), latex_to_text(f.get("annote", "") or f.get("comment", "")) or None))  # fmt: skip
     return found, problems, without
 
 

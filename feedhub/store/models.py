@@ -181,6 +181,34 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # feedhub serve (0005): who may change the server, the argon2 hash of a password (None: sign-in links only), the page language
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+
+
+class WebToken(Base):
+    """A secret a member holds for ``feedhub serve``, stored as its SHA-256 only: a one-time sign-in link
+    (``signin``), a browser session (``session``, with its CSRF token) or an API token (``api``)."""
+
+    __tablename__ = "web_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+
+
+class WebOption(Base):
+    """A setting of the server the admin changes from the page (``guest``: read-only access without signing in)."""
+
+    __tablename__ = "web_options"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class Saved(Base):

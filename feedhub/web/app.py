@@ -1,0 +1,348 @@
+"""The ASGI app: one store opened at start, members signed in by cookie (pages) or bearer token (API), a CSRF
+token on every POST, a strict Content-Security-Policy, and one-line pages for every problem.
+
+``create_app(settings, clock=...)`` is what ``feedhub serve`` runs under uvicorn and what the tests start."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from collections import deque
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+from urllib.parse import quote, urlsplit
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from feedhub.config import Settings
+from feedhub.errors import FeedhubError, InvalidInput
+from feedhub.store.types import utcnow
+from feedhub.web import i18n
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "feedhub_session"
+PRE_COOKIE = "feedhub_csrf"  # the sign-in form's double-submit token (no session yet)
+LANG_COOKIE = "feedhub_lang"  # a guest's language
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")  # fmt: skip
+SIGNIN_LIMIT = 5  # failed sign-ins per client (and per name) in SIGNIN_WINDOW before it answers 429
+SIGNIN_WINDOW = timedelta(minutes=15)
+WEEK_TTL = timedelta(minutes=10)  # a built week is reused this long (or until the next fetch or feedback)
+
+
+@dataclass
+class Viewer:
+    """Who is asking: a member (with their session's CSRF token), or a read-only guest (member None)."""
+
+    member_id: int | None
+    name: str | None
+    admin: bool
+    lang: str
+    csrf: str = ""
+    session_token: str | None = None
+
+    @property
+    def guest(self) -> bool:
+        return self.member_id is None
+
+
+@dataclass
+class FetchStatus:
+    running: bool = False
+    last_started: datetime | None = None
+    last_finished: datetime | None = None
+    summary: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Server:
+    """What every request shares: settings, the engine, the clock, caches, the sign-in limiter."""
+
+    settings: Settings
+    clock: Callable[[], datetime] = utcnow
+    fetch_every: timedelta | None = None
+    tz: str | None = None  # the weeks' time zone (None: the system's, as `feedhub digest`)
+    engine: Any = None
+    problem: str | None = None  # the store cannot serve: a page says what to run
+    templates: Any = None
+    weeks: dict[tuple[str, str, str | None], tuple[datetime, dict[str, Any]]] = field(default_factory=dict)
+    failures: dict[str, deque[datetime]] = field(default_factory=dict)
+    fetch: FetchStatus = field(default_factory=FetchStatus)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def open(self) -> None:
+        """Open the store without changing it: a missing database or one behind on migrations is a page."""
+        from feedhub.store.db import current_revision, describe_error, is_at_head, make_engine, missing_sqlite_file
+
+        missing = missing_sqlite_file(self.settings.db_url)
+        if missing is not None:
+            self.problem = i18n.text("en", "problem.missing").format(path=str(missing))
+            return
+        try:
+            engine = make_engine(self.settings.db_url)
+            if not is_at_head(engine):
+                self.problem = i18n.text("en", "problem.migrate").format(current=current_revision(engine) or "empty")
+                return
+        except Exception as exc:  # the database cannot be reached or read: say why, once, on every page
+            self.problem = describe_error(exc) or f"cannot open the database: {type(exc).__name__}; check --db / FEEDHUB_DB"
+            return
+        self.engine = engine
+
+    def member_settings(self, viewer: Viewer) -> Settings:
+        return replace(self.settings, member=viewer.name if viewer.member_id is not None else None)
+
+    def forget_weeks(self, member: str | None = None, everyone: bool = False) -> None:
+        with self.lock:
+            for key in [k for k in self.weeks if everyone or k[2] == member or k[2] is None]:
+                del self.weeks[key]
+
+    # -- sign-in rate limit ---------------------------------------------------------------------------
+    def limited(self, *keys: str) -> bool:
+        now = self.clock()
+        with self.lock:
+            for key in keys:
+                seen = self.failures.get(key)
+                while seen and now - seen[0] > SIGNIN_WINDOW:
+                    seen.popleft()
+                if seen and len(seen) >= SIGNIN_LIMIT:
+                    return True
+        return False
+
+    def failed(self, *keys: str) -> None:
+        now = self.clock()
+        with self.lock:
+            for key in keys:
+                self.failures.setdefault(key, deque()).append(now)
+
+
+def server(request: Request) -> Server:
+    found = request.app.state.server
+    assert isinstance(found, Server)
+    return found
+
+
+def client_key(request: Request) -> str:
+    return "ip:" + (request.client.host if request.client else "?")
+
+
+# -- rendering ------------------------------------------------------------------------------------------
+
+def templates():  # type: ignore[no-untyped-def]
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("feedhub.web", "templates"), autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+    from feedhub.web import filters
+
+    env.filters.update(filters.FILTERS)
+    return env
+
+
+def page(request: Request, viewer: Viewer | None, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    srv = server(request)
+    lang = lang_of(request, viewer)
+    body = srv.templates.get_template(name).render(viewer=viewer, lang=lang, t=i18n.translator(lang), request=request, path=request.url.path,
+                                                   query=request.url.query, **context)  # fmt: skip
+    return HTMLResponse(body, status_code=status)
+
+
+def lang_of(request: Request, viewer: Viewer | None) -> str:
+    asked = request.query_params.get("lang")
+    if asked in i18n.LANGS:
+        return str(asked)
+    if viewer is not None and viewer.member_id is not None:
+        return viewer.lang
+    cookie = request.cookies.get(LANG_COOKIE)
+    return cookie if cookie in i18n.LANGS else "en"
+
+
+def problem_page(request: Request, viewer: Viewer | None, status: int, message: str, title_key: str = "error.title") -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=status)
+    return page(request, viewer, "error.html", status=status, message=message, title_key=title_key)
+
+
+# -- who is asking ----------------------------------------------------------------------------------------
+
+def _viewer_from_cookie(srv: Server, token: str | None) -> Viewer | None:
+    from feedhub.search import accounts
+    from feedhub.store.db import transaction
+
+    with transaction(srv.engine) as session:
+        if token:
+            found = accounts.session_of(session, token, srv.clock())
+            if found is not None:
+                m = found.member
+                return Viewer(m.id, m.name, bool(m.is_admin), m.lang or "en", csrf=found.csrf, session_token=token)
+        if accounts.guest_access(session):
+            return Viewer(None, None, False, "en")
+    return None
+
+
+def _viewer_from_bearer(srv: Server, header: str) -> Viewer | None:
+    from feedhub.search import accounts
+    from feedhub.store.db import transaction
+
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    with transaction(srv.engine) as session:
+        m = accounts.api_member(session, token.strip(), srv.clock())
+        return None if m is None else Viewer(m.id, m.name, bool(m.is_admin), m.lang or "en")
+
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+def route(*, api: bool = False, write: bool = False, admin: bool = False, member: bool = False) -> Callable[[Handler], Handler]:
+    """Wrap a handler: the store must serve, a session (or the API token) must be there, a POST must carry
+    the session's CSRF token, admin pages need an admin; library errors become a friendly page (never a trace)."""
+
+    def wrap(handler: Handler) -> Handler:
+        async def endpoint(request: Request) -> Response:
+            srv = server(request)
+            if srv.problem:
+                return problem_page(request, None, 503, srv.problem, "problem.title")
+            if api:
+                viewer = await run_in_threadpool(_viewer_from_bearer, srv, request.headers.get("authorization", ""))
+                if viewer is None and request.query_params.get("token"):  # feed readers cannot send headers
+                    viewer = await run_in_threadpool(_viewer_from_bearer, srv, "Bearer " + request.query_params["token"])
+                if viewer is None:
+                    viewer = await run_in_threadpool(_viewer_from_cookie, srv, request.cookies.get(SESSION_COOKIE))
+                if viewer is None:
+                    return JSONResponse({"error": "sign in: send Authorization: Bearer TOKEN (`feedhub member token NAME` prints one)"},
+                                        status_code=401, headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+            else:
+                viewer = await run_in_threadpool(_viewer_from_cookie, srv, request.cookies.get(SESSION_COOKIE))
+                if viewer is None:
+                    if request.method != "GET":
+                        return problem_page(request, None, 403, i18n.text(lang_of(request, None), "error.signin_first"))
+                    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+            form: dict[str, str] = {}
+            if request.method == "POST":
+                data = await request.form()
+                form = {k: v for k, v in data.items() if isinstance(v, str)}
+                if viewer.guest or not viewer.csrf or not secrets.compare_digest(form.get("csrf", ""), viewer.csrf):
+                    return problem_page(request, viewer, 403, i18n.text(viewer.lang, "error.csrf"))
+            if (admin and not viewer.admin) or ((member or write) and viewer.guest):
+                return problem_page(request, viewer, 403, i18n.text(lang_of(request, viewer), "error.admin" if admin else "error.signin_first"))
+            try:
+                return await handler(request, viewer, form) if request.method == "POST" else await handler(request, viewer)
+            except NotFound as exc:
+                return problem_page(request, viewer, 404, str(exc) or i18n.text(lang_of(request, viewer), "error.not_found"), "error.not_found")
+            except InvalidInput as exc:
+                return problem_page(request, viewer, 400, str(exc))
+            except FeedhubError as exc:
+                return problem_page(request, viewer, 500, str(exc))
+
+        endpoint.__name__ = handler.__name__
+        return endpoint
+
+    return wrap
+
+
+class NotFound(Exception):
+    """A week, paper, reproduction or page that is not there: a friendly 404."""
+
+
+def local_redirect(target: str | None, default: str = "/") -> str:
+    """Only a path on this site (``/...``, never ``//host`` or a scheme) is followed after sign-in or a form."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+# -- headers on every answer -------------------------------------------------------------------------------
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+                         (b"x-frame-options", b"DENY"), (b"cross-origin-opener-policy", b"same-origin")]  # fmt: skip
+                if not scope["path"].startswith("/static/"):
+                    extra.append((b"cache-control", b"private, no-store"))
+                headers += [(k, v) for k, v in extra if k not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class NotFoundStatic(StaticFiles):
+    """Static assets; anything else under /static/ (a traversal, a missing file) is a plain 404."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except Exception:
+            return Response("not found", status_code=404, media_type="text/plain")
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, fetch_every: timedelta | None = None,
+               tz: str | None = None) -> Starlette:
+    from contextlib import asynccontextmanager
+
+    from starlette.exceptions import HTTPException
+    from starlette.middleware import Middleware
+
+    from feedhub.web import api, pages
+
+    srv = Server(settings=settings, clock=clock, fetch_every=fetch_every, tz=tz)
+    srv.templates = templates()
+    srv.open()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        task = None
+        if fetch_every is not None and srv.engine is not None:
+            task = asyncio.create_task(pages.fetch_loop(srv, fetch_every))
+        yield
+        if task is not None:
+            task.cancel()
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        code = exc.status_code if isinstance(exc, HTTPException) else 500
+        if code == 405:
+            return problem_page(request, None, 405, "this address does not take that method")
+        if code == 404:
+            return problem_page(request, None, 404, i18n.text(lang_of(request, None), "error.not_found"), "error.not_found")
+        return problem_page(request, None, code, i18n.text("en", "error.server"))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        import logging
+
+        logging.getLogger("feedhub.web").exception("error answering %s", request.url.path)
+        return problem_page(request, None, 500, i18n.text("en", "error.server"))
+
+    routes = pages.routes() + api.routes() + [Mount("/static", app=NotFoundStatic(directory=HERE / "static"), name="static")]
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan,
+                    exception_handlers={404: not_found, 405: not_found, 500: server_error})  # fmt: skip
+    app.state.server = srv
+    return app
+
+
+__all__ = ["create_app", "route", "page", "Viewer", "Server", "NotFound", "Route"]

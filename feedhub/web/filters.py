@@ -1,0 +1,50 @@
+"""Jinja2 filters of the pages: only http(s) links, dates in the reader's style, TeX made readable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+
+def safe_href(url: Any) -> str | None:
+    from feedhub.digest.build import safe_url
+
+    return safe_url(str(url)) if url else None
+
+
+def day(value: Any) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    return str(value)[:10]
+
+
+def minute(value: Any) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)[:16].replace("T", " ")
+
+
+@lru_cache(maxsize=4096)
+def tex(value: str | None) -> str:
+    """An abstract's TeX as text a reader can follow: accents and commands resolved, math kept between $...$."""
+    if not value:
+        return ""
+    if "\\" not in value and "{" not in value:
+        return value
+    from feedhub.search.library import latex_to_text
+
+    return latex_to_text(value)
+
+
+def number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+FILTERS = {"safe_href": safe_href, "day": day, "minute": minute, "tex": tex, "number": number}
