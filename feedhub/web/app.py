@@ -148,10 +148,10 @@ def templates():  # type: ignore[no-untyped-def]
     return env
 
 
-def page(request: Request, viewer: Viewer | None, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def page(request: Request, viewer: Viewer | None, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     srv = server(request)
     lang = lang_of(request, viewer)
-    body = srv.templates.get_template(name).render(viewer=viewer, lang=lang, t=i18n.translator(lang), request=request, path=request.url.path,
+    body = srv.templates.get_template(template).render(viewer=viewer, lang=lang, t=i18n.translator(lang), request=request, path=request.url.path,
                                                    query=request.url.query, **context)  # fmt: skip
     return HTMLResponse(body, status_code=status)
 
