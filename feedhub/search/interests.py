@@ -57,6 +57,10 @@ def target_key(session: Session, ref: str) -> str:
     key = arxiv_key(ref)
     if key:
         return f"arxiv:{key}"
+    if ref.startswith("github:"):  # a story key as the digest (and the web page) gives it
+        ref = ref[len("github:") :]
+    elif ref.startswith("url:"):
+        ref = ref[len("url:") :]
     if re.fullmatch(r"[\w.-]+/[\w.-]+", ref):
         repo = normalize_repo(ref)
         if repo:

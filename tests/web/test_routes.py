@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import httpx
-import pytest
 
 from feedhub.search import accounts
 from feedhub.store.db import transaction
