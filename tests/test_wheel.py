@@ -47,6 +47,9 @@ def test_every_package_of_the_checkout_is_in_the_wheel(wheel: Path) -> None:
     assert "feedhub/migrations/versions/0001_initial_schema.py" in names
     for data in ("feedhub/data/starter.toml", "feedhub/data/sample/manifest.json", "feedhub/data/sample/arxiv-snapshot.jsonl"):
         assert data in names, data
+    for web in sorted((REPO / "feedhub" / "web").rglob("*")):  # feedhub serve's templates and static files
+        if web.is_file() and web.suffix in (".html", ".css", ".js", ".svg"):
+            assert str(web.relative_to(REPO)) in names, web
 
 
 @pytest.mark.slow
