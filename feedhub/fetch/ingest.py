@@ -22,9 +22,10 @@ from feedhub.store.models import Entry, Source
 from feedhub.store.types import utcnow
 from feedhub.store.upsert import insert_returning
 
-# A feed clock a little ahead of ours is normal; beyond this a date is "in the future" and clamped.
+# A feed clock a little ahead of ours is normal; beyond this a date is "in the future".
 FUTURE_TOLERANCE = timedelta(minutes=5)
-# Beyond this a future date is not a clock slip but a wrong date: the entry is not this week's news either.
+# Up to this far ahead a future date is a clock slip (or a time zone written wrong) and becomes "now"; beyond
+# it the date is the item's own (an event, a scheduled post) and places it in its own week, not this one.
 FAR_FUTURE = timedelta(days=2)
 
 
@@ -99,8 +100,7 @@ def prepare(e: ParsedEntry, now: datetime) -> dict[str, object]:
     tags = [_clean_text(t) for t in e.tags if t]
     published = e.published
     backlog = False
-    if published is not None and published > now + FUTURE_TOLERANCE:
-        backlog = published > now + FAR_FUTURE
+    if published is not None and now + FUTURE_TOLERANCE < published <= now + FAR_FUTURE:
         published = now
     extra = {k: v for k, v in e.extra.items()}
     return {

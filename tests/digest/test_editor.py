@@ -164,6 +164,18 @@ def test_far_future_dates_are_not_this_weeks_news(store: Store) -> None:
     assert [s["title"] for s in section(digest(store), "posts")] == []
 
 
+def test_a_far_future_date_places_the_item_in_its_own_week(store: Store) -> None:
+
+    sid = store.source("Events")
+    with transaction(store.engine) as s:
+        store_feed(s, s.get(Source, sid), ParsedFeed("e", None, [entry("Workshop on optimizers", "https://e.example.org/ws", "<p>Talks.</p>",
+                                                                       when=at(20) + timedelta(days=14))], "rss20"), now=at(20))  # fmt: skip
+    assert [s["title"] for s in section(digest(store), "posts") + digest(store)["also"]] == []
+    with session_factory(store.engine)() as s:
+        later = build(s, iso_week("2018-W10", "UTC"))
+    assert "Workshop on optimizers" in [st["title"] for sec in later["sections"] for st in sec["stories"]] + [st["title"] for st in later["also"]]
+
+
 def test_a_week_without_evidence_shows_no_filler_and_says_why(store: Store) -> None:
     sid = store.source("arXiv cs.LG", kind="arxiv", section="papers")
     for i in range(6):
