@@ -118,8 +118,7 @@ def _live(session: Session, token: str, kind: str, now: datetime) -> WebToken | 
     if row is None:
         return None
     if row.expires_at is not None and row.expires_at <= now:
-        session.delete(row)
-        return None
+        return None  # expired (forgotten at the member's next sign-in); reads never write
     return row
 
 
@@ -172,7 +171,7 @@ def api_member(session: Session, token: str, now: datetime) -> Member | None:
 
 
 def can_sign_in(session: Session) -> bool:
-    """A member other than the built-in default one has a password: the server may face a network."""
+    """Some member has a password: the server may face a network."""
     return session.scalar(select(Member.id).where(Member.password_hash.is_not(None)).limit(1)) is not None
 
 

@@ -70,6 +70,19 @@ def make_engine(url: str) -> Engine:
         raise FeedhubError(f"the database driver {exc.name!r} is not installed; pip install 'feedhub[postgres]'") from None
 
 
+def reader_engine(engine: Engine) -> Engine:
+    """An engine for reads only beside ``engine``: on a SQLite file, read-only connections in plain (deferred)
+    transactions, so many readers never queue behind the write lock ``make_engine``'s IMMEDIATE transactions
+    take (WAL lets them read while a writer works); on PostgreSQL the engine itself (its reads take no lock)."""
+    path = sqlite_file(engine)
+    if path is None or is_read_only(engine):
+        return engine
+    reader = create_engine(read_only_url(path), connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(reader, "connect", partial(_sqlite_on_connect, read_only=True))
+    event.listen(reader, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    return reader
+
+
 def missing_sqlite_file(url: str) -> Path | None:
     """The SQLite file ``url`` names when it does not exist yet (so a read-only command can say so instead
     of creating it); None for a file that exists, an in-memory database or a server."""

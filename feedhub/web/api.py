@@ -12,9 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from feedhub.store.db import session_factory
 from feedhub.web.app import Viewer, lang_of, route, server
-from feedhub.web.pages import PAGE_SIZE, paper_view, run_search, week_model
+from feedhub.web.pages import PAGE_SIZE, paper_view, related_papers, run_search, week_model
 
 
 def _json(data: Any, status: int = 200) -> JSONResponse:
@@ -41,10 +40,12 @@ async def search(request: Request, viewer: Viewer) -> Response:
 
 @route(api=True)
 async def paper(request: Request, viewer: Viewer) -> Response:
-    view = await run_in_threadpool(paper_view, server(request), viewer, request.path_params["arxiv_id"])
+    srv = server(request)
+    view = await run_in_threadpool(paper_view, srv, viewer, request.path_params["arxiv_id"])
     saved = view["saved"]
+    related = await run_in_threadpool(related_papers, srv, request.path_params["arxiv_id"]) if request.query_params.get("related") == "1" else None
     return _json({**view["paper"], "saved": None if saved is None else {"tags": saved.tags, "note": saved.note, "saved_at": saved.saved_at},
-                  "dismissed": view["dismissed"], "related": [r.to_json() for r in view["related"]]})  # fmt: skip
+                  "dismissed": view["dismissed"], "related": None if related is None else [r.to_json() for r in related]})  # fmt: skip
 
 
 @route(api=True, member=True)
@@ -55,7 +56,7 @@ async def saved(request: Request, viewer: Viewer) -> Response:
 
     def load() -> list[dict[str, Any]]:
         assert viewer.member_id is not None
-        with session_factory(srv.engine)() as session:
+        with srv.read() as session:
             return [s.to_json() for s in list_saved(session, tag=request.query_params.get("tag") or None, member_id=viewer.member_id)]
 
     return _json(await run_in_threadpool(load))

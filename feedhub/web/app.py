@@ -73,9 +73,11 @@ class Server:
     fetch_every: timedelta | None = None
     tz: str | None = None  # the weeks' time zone (None: the system's, as `feedhub digest`)
     engine: Any = None
+    reader: Any = None  # reads (every page view) go here: see store.db.reader_engine
     problem: str | None = None  # the store cannot serve: a page says what to run
     templates: Any = None
     weeks: dict[tuple[str, str, str | None], tuple[datetime, dict[str, Any]]] = field(default_factory=dict)
+    related: dict[str, tuple[datetime, list[Any]]] = field(default_factory=dict)
     failures: dict[str, deque[datetime]] = field(default_factory=dict)
     fetch: FetchStatus = field(default_factory=FetchStatus)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -96,7 +98,16 @@ class Server:
         except Exception as exc:  # the database cannot be reached or read: say why, once, on every page
             self.problem = describe_error(exc) or f"cannot open the database: {type(exc).__name__}; check --db / FEEDHUB_DB"
             return
+        from feedhub.store.db import reader_engine
+
         self.engine = engine
+        self.reader = reader_engine(engine)
+
+    def read(self) -> Any:
+        """A session for reading (never commit through it)."""
+        from feedhub.store.db import session_factory
+
+        return session_factory(self.reader)()
 
     def member_settings(self, viewer: Viewer) -> Settings:
         return replace(self.settings, member=viewer.name if viewer.member_id is not None else None)
@@ -176,9 +187,8 @@ def problem_page(request: Request, viewer: Viewer | None, status: int, message: 
 
 def _viewer_from_cookie(srv: Server, token: str | None) -> Viewer | None:
     from feedhub.search import accounts
-    from feedhub.store.db import transaction
 
-    with transaction(srv.engine) as session:
+    with srv.read() as session:
         if token:
             found = accounts.session_of(session, token, srv.clock())
             if found is not None:
@@ -191,12 +201,11 @@ def _viewer_from_cookie(srv: Server, token: str | None) -> Viewer | None:
 
 def _viewer_from_bearer(srv: Server, header: str) -> Viewer | None:
     from feedhub.search import accounts
-    from feedhub.store.db import transaction
 
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    with transaction(srv.engine) as session:
+    with srv.read() as session:
         m = accounts.api_member(session, token.strip(), srv.clock())
         return None if m is None else Viewer(m.id, m.name, bool(m.is_admin), m.lang or "en")
 

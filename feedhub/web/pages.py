@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from feedhub.errors import InvalidInput
-from feedhub.store.db import session_factory, transaction
+from feedhub.store.db import transaction
 from feedhub.web import i18n
 from feedhub.web.app import (
     LANG_COOKIE,
@@ -193,7 +193,7 @@ def _saved_and_dismissed(srv: Server, viewer: Viewer) -> tuple[set[str], set[str
 
     from feedhub.store.models import Dismissal, Saved
 
-    with session_factory(srv.engine)() as session:
+    with srv.read() as session:
         saved = set(session.scalars(select(Saved.paper_id).where(Saved.member_id == viewer.member_id)))
         dismissed = set(session.scalars(select(Dismissal.target).where(Dismissal.member_id == viewer.member_id)))
     return saved, dismissed
@@ -236,7 +236,7 @@ async def feed(request: Request, viewer: Viewer) -> Response:
         from feedhub.digest.render_atom import FEED_SIZE
 
         now = srv.clock()
-        with session_factory(srv.engine)() as session:
+        with srv.read() as session:
             rows = [r for r in list_digests(session, lang=lang) if r.stories and _aware(r.window_end) <= now][:FEED_SIZE]
             items = [(r.stories, r.created_at) for r in rows]
         return render({"lang": lang}, "atom", feed=items, feed_url=url, install_id=install_id(srv.settings.home))
@@ -324,17 +324,17 @@ async def search_page(request: Request, viewer: Viewer) -> Response:
 
 def paper_view(srv: Server, viewer: Viewer, arxiv_id: str) -> dict[str, Any]:
     from feedhub.links.ids import normalize_arxiv_id
-    from feedhub.papers.reproductions import list_reproductions
+    from feedhub.papers.reproductions import list_reproductions, run_json, runs_of
     from feedhub.papers.show import paper_detail
     from feedhub.store.models import Dismissal, Saved
 
     try:
         key = normalize_arxiv_id(arxiv_id)
-    except Exception:
+    except InvalidInput:
         key = None
     if not key:
         raise NotFound(f"{arxiv_id!r} is not an arXiv id (e.g. 1412.6980)")
-    with session_factory(srv.engine)() as session:
+    with srv.read() as session:
         try:
             detail = paper_detail(session, key)
         except InvalidInput as exc:
@@ -342,27 +342,55 @@ def paper_view(srv: Server, viewer: Viewer, arxiv_id: str) -> dict[str, Any]:
         saved = session.get(Saved, (viewer.member_id, key)) if viewer.member_id else None
         dismissed = session.get(Dismissal, (viewer.member_id, f"arxiv:{key}")) is not None if viewer.member_id else False
         known = {r["name"]: r for r in list_reproductions(session)} if detail["reproductions"] else {}
-        related = _related(session, key, srv)
-    for r in detail["reproductions"]:
-        r["claim"] = known.get(r["name"], {}).get("claim")
-    return {"paper": detail, "saved": saved, "dismissed": dismissed, "related": related}
+        for r in detail["reproductions"]:
+            r["claim"] = known.get(r["name"], {}).get("claim")
+            runs = runs_of(session, r["name"])
+            r["run"] = _with_figures(run_json(runs[0])) if runs else None
+    return {"paper": detail, "saved": saved, "dismissed": dismissed}
 
 
-def _related(session: Any, key: str, srv: Server) -> list[Any]:
+RELATED_TTL = timedelta(hours=6)
+
+
+def related_papers(srv: Server, arxiv_id: str) -> list[Any] | None:
+    """The papers nearest to this one (None without the [recommend] extra), reused for RELATED_TTL or until a
+    fetch: it takes a model fit, so the paper page loads it apart (its own address, filled in by the script)."""
+    from feedhub.links.ids import normalize_arxiv_id
     from feedhub.search.recommend import have_sklearn, related
 
-    if not have_sklearn():
-        return []
     try:
-        return related(session, key, limit=6, settings=srv.settings)
+        key = normalize_arxiv_id(arxiv_id)
     except InvalidInput:
-        return []
+        key = None
+    if not key:
+        raise NotFound(f"{arxiv_id!r} is not an arXiv id (e.g. 1412.6980)")
+    if not have_sklearn():
+        return None
+    now = srv.clock()
+    with srv.lock:
+        cached = srv.related.get(key)
+    if cached is not None and now - cached[0] < RELATED_TTL:
+        return cached[1]
+    with srv.read() as session:
+        try:
+            found = related(session, key, limit=8, settings=srv.settings)
+        except InvalidInput as exc:
+            raise NotFound(str(exc)) from None
+    with srv.lock:
+        srv.related[key] = (now, found)
+    return found
 
 
 @route()
 async def paper(request: Request, viewer: Viewer) -> Response:
     srv = server(request)
-    view = await run_in_threadpool(paper_view, srv, viewer, request.path_params["arxiv_id"])
+    ref = request.path_params["arxiv_id"]
+    if ref.endswith("/related"):  # /paper/ID/related: the related papers, a page of its own (or the fragment the script asks for)
+        ref = ref[: -len("/related")]
+        found = await run_in_threadpool(related_papers, srv, ref)
+        fragment = request.query_params.get("fragment") == "1"
+        return page(request, viewer, "_related.html" if fragment else "related.html", arxiv_id=ref, related=found)
+    view = await run_in_threadpool(paper_view, srv, viewer, ref)
     return page(request, viewer, "paper.html", **view)
 
 
@@ -399,6 +427,13 @@ async def act(request: Request, viewer: Viewer, form: dict[str, str]) -> Respons
 
 # -- reproductions -----------------------------------------------------------------------------------------
 
+def _with_figures(run: dict[str, Any]) -> dict[str, Any]:
+    """A run (``run_json``) with the addresses of its figures on this server."""
+    figures = run.get("figures") or []
+    run["figure_links"] = [f"/runs/{run['id']}/figure/{i}" for i, f in enumerate(figures) if Path(str(f)).suffix.lower() in FIGURE_TYPES]
+    return run
+
+
 def repro_view(srv: Server, name: str) -> dict[str, Any]:
     from feedhub.papers.reproductions import get_reproduction, run_json, runs_of
 
@@ -406,10 +441,9 @@ def repro_view(srv: Server, name: str) -> dict[str, Any]:
         rep = get_reproduction(name)
     except InvalidInput as exc:
         raise NotFound(str(exc)) from None
-    with session_factory(srv.engine)() as session:
+    with srv.read() as session:
         runs = [run_json(r) for r in runs_of(session, name)]
-    for r in runs:
-        r["figure_links"] = [f"/runs/{r['id']}/figure/{i}" for i, f in enumerate(r["figures"] or []) if Path(str(f)).suffix.lower() in FIGURE_TYPES]
+    runs = [_with_figures(r) for r in runs]
     papers = [{"title": p.title, "authors": list(p.authors), "year": p.year, "arxiv": p.arxiv, "url": p.link()} for p in rep.papers]
     kind = getattr(rep, "kind", "reproduction")
     return {"rep": {"name": rep.name, "title": rep.title, "claim": rep.claim, "module": rep.module, "kind": kind}, "papers": papers, "runs": runs,
@@ -429,7 +463,7 @@ async def repros(request: Request, viewer: Viewer) -> Response:
     srv = server(request)
 
     def load() -> list[dict[str, Any]]:
-        with session_factory(srv.engine)() as session:
+        with srv.read() as session:
             return list_reproductions(session)
 
     return page(request, viewer, "repros.html", rows=await run_in_threadpool(load))
@@ -439,7 +473,7 @@ def figure_file(srv: Server, run_id: int, index: int) -> Path:
     """A run's figure, only from that run's own folder, only an image; anything else is not found."""
     from feedhub.store.models import Run
 
-    with session_factory(srv.engine)() as session:
+    with srv.read() as session:
         run = session.get(Run, run_id)
         if run is None or not run.out_dir or not 0 <= index < len(run.figures or []):
             raise NotFound()
@@ -467,7 +501,7 @@ async def saved_page(request: Request, viewer: Viewer) -> Response:
 
     def load() -> tuple[list[dict[str, Any]], dict[str, int]]:
         assert viewer.member_id is not None
-        with session_factory(srv.engine)() as session:
+        with srv.read() as session:
             return [s.to_json() for s in list_saved(session, tag=tag, member_id=viewer.member_id)], tag_counts(session, member_id=viewer.member_id)
 
     rows, tags = await run_in_threadpool(load)
@@ -482,7 +516,7 @@ async def saved_bibtex(request: Request, viewer: Viewer) -> Response:
 
     def load() -> str:
         assert viewer.member_id is not None
-        with session_factory(srv.engine)() as session:
+        with srv.read() as session:
             return export(session, "bibtex", member_id=viewer.member_id)
 
     text = await run_in_threadpool(load)
@@ -496,7 +530,7 @@ def interests_view(srv: Server, viewer: Viewer) -> dict[str, Any]:
     from feedhub.store.models import Dismissal
 
     assert viewer.member_id is not None
-    with session_factory(srv.engine)() as session:
+    with srv.read() as session:
         rules = [r.to_json() for r in list_rules(session, viewer.member_id, now=srv.clock())]
         follows = [{"spec": f"{f.kind}:{f.value}" if f.kind != "author" else f'author:"{f.value}"', "kind": f.kind, "label": follow_label(f)}
                    for f in list_follows(session, viewer.member_id)]  # fmt: skip
@@ -582,7 +616,7 @@ def sources_view(srv: Server) -> dict[str, Any]:
     from feedhub.search import accounts
     from feedhub.subscriptions.manage import list_sources, source_json
 
-    with session_factory(srv.engine)() as session:
+    with srv.read() as session:
         rows = [source_json(s, n) for s, n in list_sources(session)]
         guest = accounts.guest_access(session)
     for r in rows:
@@ -626,6 +660,8 @@ def fetch_once(srv: Server) -> None:
     finally:
         srv.fetch.running, srv.fetch.last_finished = False, srv.clock()
         srv.forget_weeks(everyone=True)
+        with srv.lock:
+            srv.related.clear()
 
 
 async def fetch_loop(srv: Server, every: timedelta) -> None:

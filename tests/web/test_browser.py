@@ -88,6 +88,7 @@ def test_a_members_visit(browser: Any, site: Site) -> None:
     page.locator("li.hit h3 a[href^='/paper/']").first.click()
     page.wait_for_url("**/paper/**")
     paper_title = page.locator("h1").inner_text()
+    page.wait_for_selector("#related ul.related li a")  # filled in by the page's script
     page.fill("form.save input[name=tags]", "reading-group")
     page.click("#save")
     page.wait_for_load_state()

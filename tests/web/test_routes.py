@@ -150,6 +150,8 @@ def test_traversal_on_static_and_figure_routes_is_404(site: Site, tmp_path: Path
         assert r.status_code == 404, path
         assert b"secret" not in r.content and b"import" not in r.content
     assert f'src="/runs/{rid}/figure/0"' in c.get("/repro/adam").text
+    paper = c.get("/paper/1412.6980").text  # Adam's paper shows its reproduction's verdict and figure
+    assert 'href="/repro/adam"' in paper and f'src="/runs/{rid}/figure/0"' in paper and "reproduced" in paper
 
 
 def test_unknown_things_are_friendly_404_pages_and_a_bad_query_is_explained(site: Site) -> None:
@@ -186,6 +188,12 @@ def test_the_week_the_paper_and_feedback(site: Site) -> None:
     token = csrf_of(week)
     paper = c.get("/paper/1802.05365").text
     assert "allenai/bilm-tf" in paper and "https://arxiv.org/pdf/1802.05365" in paper and "Mentions" in paper
+    assert 'href="/paper/1802.05365/related"' in paper  # the related papers load apart (they take a model fit)
+    related = c.get("/paper/1802.05365/related")
+    assert related.status_code == 200 and "<html" in related.text and 'class="related"' in related.text
+    fragment = c.get("/paper/1802.05365/related?fragment=1").text
+    assert "<html" not in fragment and 'href="/paper/' in fragment and "1802.05365\"" not in fragment
+    assert c.get("/paper/9999.99999/related").status_code == 404
     # dismiss it: gone from bob's week, still in alice's
     assert c.post("/act/dismiss", data={"csrf": token, "target": "arxiv:1802.05365", "next": "/week/2018-W08"}).status_code == 303
     assert "Deep contextualized word representations" not in c.get("/week/2018-W08").text
@@ -265,12 +273,52 @@ def test_atom_feed_of_finished_weeks(site: Site) -> None:
     assert c.get("/week/2018-W08.html").status_code == 200
 
 
-def test_background_fetch_runs_under_the_fetch_lock(site: Site) -> None:
+def test_background_fetch_pulls_sources_under_the_fetch_lock_and_shows_its_summary(site: Site) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from feedhub.store.locks import exclusive
+    from feedhub.store.models import Source
     from feedhub.web.pages import fetch_once
 
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title><link>http://127.0.0.1/</link>'
+            b"<item><title>Fetched in the background</title><link>https://loop.example.org/1</link><guid>loop-1</guid>"
+            b"<pubDate>Wed, 21 Feb 2018 10:00:00 GMT</pubDate><description>A post.</description></item></channel></rss>")  # fmt: skip
+
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(feed)))
+            self.end_headers()
+            self.wfile.write(feed)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    http = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
     srv = site.app.state.server
-    fetch_once(srv)
-    assert srv.fetch.last_finished == site.clock() and not srv.fetch.running and srv.fetch.error is None and srv.fetch.summary
+    with transaction(site.engine) as s:
+        s.add(Source(kind="rss", url=f"http://127.0.0.1:{http.server_address[1]}/feed.xml", name="Loopback feed", enabled=True, weight=1.0,
+                     error_count=0, options={}))  # fmt: skip
+    srv.settings.allow_private = True  # the test's feed is on loopback
+    try:
+        assert "Fetched in the background" not in site.signed_in("alice").get("/week/2018-W08").text  # built and cached
+        with exclusive(site.engine, "fetch"):  # another fetch holds the lock: the server's waits its turn (in a thread)
+            worker = threading.Thread(target=fetch_once, args=(srv,))
+            worker.start()
+            worker.join(timeout=0.5)
+            assert worker.is_alive() and srv.fetch.running
+        worker.join(timeout=60)
+        assert not worker.is_alive()
+    finally:
+        srv.settings.allow_private = False
+        http.shutdown()
+    assert srv.fetch.error is None and not srv.fetch.running and "1 new" in (srv.fetch.summary or "")
+    alice = site.signed_in("alice")
+    assert "Fetched in the background" in alice.get("/week/2018-W08").text  # the week was rebuilt after the fetch
+    assert "1 new" in alice.get("/sources").text
 
 
 def test_a_missing_or_old_database_is_a_page_for_the_admin(tmp_path: Path) -> None:

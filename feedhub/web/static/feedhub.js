@@ -3,6 +3,18 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+  // the related papers take a model fit: the page comes first, the list after (without a script: a link)
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.querySelector("[data-load]");
+    if (!box) { return; }
+    fetch(box.getAttribute("data-load"), { credentials: "same-origin" })
+      .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        box.replaceChildren.apply(box, Array.prototype.slice.call(doc.body.childNodes));
+      })
+      .catch(function () { /* the link stays */ });
+  });
   document.addEventListener("change", function (ev) {
     var el = ev.target;
     if (el && el.matches && el.matches("select[data-autosubmit]")) { el.form.submit(); }
