@@ -66,9 +66,12 @@ def build_store(path: Path, n_papers: int, n_entries: int, seed: int = 0) -> Non
     # papers, by week so that entries can point at papers of their own week
     by_week: dict[int, list[str]] = {}
     batch: list[tuple] = []  # type: ignore[type-arg]
-    for i in range(n_papers):
+    per_month: dict[str, int] = {}  # ids as arXiv numbers them (YYMM.NNNNN), so the paper page and links resolve them
+    for _ in range(n_papers):
         when = _ts(rng)
-        pid = f"{when:%y%m}.{i:07d}"
+        ym = f"{when:%y%m}"
+        per_month[ym] = per_month.get(ym, 0) + 1
+        pid = f"{ym}.{per_month[ym]:05d}"
         by_week.setdefault((when - START).days // 7, []).append(pid)
         title = " ".join(rng.choices(WORDS, k=8)).capitalize()
         authors = json.dumps([f"Author {rng.randrange(50000)}" for _ in range(rng.randint(1, 6))])

@@ -1,0 +1,375 @@
+"""`feedhub serve` at 1M papers and 100k entries: page latency (p50/p95, 1 and 20 clients) and cold start (issue 16).
+
+Run: .venv/bin/python benchmarks/bench_serve.py [--papers 1000000] [--entries 100000] [--db /tmp/serve-1m.db]
+
+The store is benchmarks/bench_digest.py's (imported, not copied): papers spread over 2015-2019, entries from 30
+sources, built once into a migrated SQLite file and kept with --db; the search index is built beside it (in
+DB's folder, ``<db stem>-home/index``) the way ``feedhub index rebuild`` builds it, and reused when present.
+
+The real server: ``python -m feedhub --db DB --home HOME serve --host 127.0.0.1 --port FREE --tz UTC`` in a
+subprocess (uvicorn, one process). Cold start is process launch to its first HTTP answer (polling
+/static/feedhub.css), launched --cold-runs times; baseline in the same loop: a bare Starlette app serving the
+same file under uvicorn (the framework's floor). The client signs in by following the one-time link that
+``feedhub serve`` prints, as a person does, then asks each page once (the first week page builds the digest;
+it is then cached for 10 minutes) and measures, with 1 and with 20 concurrent clients (httpx, asyncio, one
+keep-alive connection per client):
+  static   /static/feedhub.css (the baseline: the same server answering a file)
+  week     /week/2018-W08
+  search   /search?q=... over several queries (words, two words, a phrase, filters, a prefix)
+  paper    /paper/ID for random ids that exist
+Every answer must be 200; a non-200 or a dropped connection is counted as failed (a fast 404 is no figure).
+Goal: p95 <= 50 ms at 20 clients on 2 cores; cold start <= 2 s. Never touches the network
+(FEEDHUB_ARXIV_ENRICH=0, loopback only).
+
+--profile runs the week, search and paper views in-process under cProfile (the library calls the routes make
+in their worker thread) and times the same requests through Starlette's TestClient, to say where time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+os.environ["FEEDHUB_ARXIV_ENRICH"] = "0"
+
+import httpx  # noqa: E402
+from bench_digest import build_store  # noqa: E402
+
+WEEK = "2018-W08"
+GOAL_P95_MS = 50.0
+GOAL_COLD_S = 2.0
+STATIC = "/static/feedhub.css"
+# Realistic asks over the generator's vocabulary (bench_digest.WORDS): a word, two words, a phrase, filters, a prefix.
+QUERIES = ["transformer", "graph attention", '"deep learning"', "reinforcement policy cat:cs.LG", "bayesian inference year:2017..2018",
+           "adversarial*", "sparse robust optimization", "language model"]  # fmt: skip
+BARE_APP = ("import sys, uvicorn\nfrom starlette.applications import Starlette\nfrom starlette.routing import Mount\n"
+            "from starlette.staticfiles import StaticFiles\n"
+            "app = Starlette(routes=[Mount('/static', app=StaticFiles(directory=sys.argv[1]))])\n"
+            "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[2]), log_level='warning')\n")  # fmt: skip
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- the store and its index ---------------------------------------------------------------------------------
+
+def prepare(db: Path, home: Path, n_papers: int, n_entries: int) -> Any:
+    from feedhub.config import load_settings
+    from feedhub.search import index as ix
+    from feedhub.search.schema import read_meta
+    from feedhub.store import open_store
+
+    if not db.exists():
+        build_store(db, n_papers, n_entries)
+    else:
+        print(f"store: reusing {db}")
+    home.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(db=str(db), home=home)
+    if read_meta(settings.index_dir) is None:
+        engine = open_store(settings.db_url)
+        stats = ix.rebuild(settings, engine, notify=None)
+        engine.dispose()
+        print(f"search index built: {stats.documents:,} documents in {stats.seconds:.1f} s ({settings.index_dir})")
+    else:
+        print(f"search index: reusing {settings.index_dir}")
+    return settings
+
+
+def sample_ids(db: Path, n: int, seed: int = 1) -> list[str]:
+    con = sqlite3.connect(db)
+    total = con.execute("SELECT MAX(rowid) FROM papers").fetchone()[0]
+    rng = random.Random(seed)
+    ids: list[str] = []
+    while len(ids) < n:
+        row = con.execute("SELECT arxiv_id FROM papers WHERE rowid = ?", (rng.randint(1, total),)).fetchone()
+        if row:
+            ids.append(row[0])
+    con.close()
+    return ids
+
+
+def counts(db: Path) -> tuple[int, int]:
+    con = sqlite3.connect(db)
+    papers = con.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    entries = con.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+    con.close()
+    return int(papers), int(entries)
+
+
+# -- the server ----------------------------------------------------------------------------------------------
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ, FEEDHUB_HOME=str(home), FEEDHUB_ARXIV_ENRICH="0")
+    for name in ("FEEDHUB_DB_URL", "FEEDHUB_MEMBER"):
+        env.pop(name, None)
+    return env
+
+
+def launch(cmd: list[str], env: dict[str, str], log: Path, port: int, timeout: float = 120.0) -> tuple[subprocess.Popen[bytes], float]:
+    """Start ``cmd``; seconds from launch to the first HTTP answer on STATIC (any status)."""
+    out = log.open("wb")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}{STATIC}"
+    with httpx.Client(timeout=5.0, trust_env=False) as client:
+        while True:
+            try:
+                client.get(url)
+                return proc, time.perf_counter() - t0
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None:
+                raise SystemExit(f"the server exited ({proc.returncode}) before answering:\n{log.read_text(errors='replace')[-3000:]}")
+            if time.perf_counter() - t0 > timeout:
+                proc.kill()
+                raise SystemExit(f"no answer in {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.005)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def serve_cmd(db: Path, home: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "feedhub", "--db", str(db), "--home", str(home), "serve", "--host", "127.0.0.1", "--port", str(port), "--tz", "UTC"]
+
+
+def signin(base: str, log: Path) -> str:
+    """Follow the one-time link ``feedhub serve`` printed; the session cookie it sets."""
+    from feedhub.web.app import SESSION_COOKIE
+
+    found = re.search(r"(http://\S+/signin/\S+)", log.read_text(errors="replace"))
+    if not found:
+        raise SystemExit(f"no sign-in link in the server's output:\n{log.read_text(errors='replace')}")
+    with httpx.Client(timeout=30.0, trust_env=False) as client:
+        r = client.get(found.group(1), follow_redirects=False)
+        token = r.cookies.get(SESSION_COOKIE)
+        if r.status_code != 303 or not token:
+            raise SystemExit(f"sign-in link answered {r.status_code} without a session cookie")
+        check = client.get(f"{base}/week/{WEEK}", cookies={SESSION_COOKIE: token})
+        if check.status_code != 200:
+            raise SystemExit(f"signed in, but /week/{WEEK} answered {check.status_code}")
+    return token
+
+
+# -- load ----------------------------------------------------------------------------------------------------
+
+async def _load_run(base: str, cookie: dict[str, str], paths: list[str], clients: int, max_s: float) -> tuple[list[float], int, int, float]:
+    """``clients`` workers over one keep-alive connection each, taking the next path in turn, until the paths are
+    done or ``max_s`` passed. (latencies ms of the answers, failures (non-200 or no answer), bytes of the last body,
+    wall s)."""
+    latencies: list[float] = []
+    bad = 0
+    size = 0
+    queue = iter(paths)
+    t_start = time.perf_counter()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, cookies=cookie, limits=limits, timeout=120.0, trust_env=False) as client:
+
+        async def worker() -> None:
+            nonlocal bad, size
+            for path in queue:
+                if time.perf_counter() - t_start > max_s:
+                    return
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get(path)
+                except httpx.HTTPError:  # the server dropped the connection (an error it did not answer)
+                    bad += 1
+                    continue
+                latencies.append((time.perf_counter() - t0) * 1000)
+                size = len(r.content)
+                if r.status_code != 200:
+                    bad += 1
+
+        await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies, bad, size, time.perf_counter() - t_start
+
+
+def measure(base: str, cookie: dict[str, str], cases: dict[str, list[str]], requests: int, max_s: float) -> list[dict[str, Any]]:
+    rows = []
+    for clients in (1, 20):
+        for name, pool in cases.items():
+            n = requests if clients == 1 else requests * 2
+            paths = [pool[i % len(pool)] for i in range(n)]
+            lat, bad, size, wall = asyncio.run(_load_run(base, cookie, paths, clients, max_s))
+            lat = lat or [float("nan")]
+            rows.append({"case": name, "clients": clients, "n": len(lat), "bad": bad, "p50": pct(lat, 0.5), "p95": pct(lat, 0.95),
+                         "max": max(lat), "rps": len(lat) / wall, "bytes": size})  # fmt: skip
+            print(f"  measured {name:<7} x{clients:<2}: {len(lat)} requests in {wall:.1f} s (load average {_load()})", flush=True)
+    return rows
+
+
+# -- profile -------------------------------------------------------------------------------------------------
+
+def profile(settings: Any, ids: list[str], top: int) -> None:
+    """The three views in-process: the library call each route makes (under cProfile), and the whole request
+    through Starlette's TestClient (timed), so the difference is rendering and the framework."""
+    import cProfile
+    import io
+    import pstats
+
+    from starlette.testclient import TestClient
+
+    from feedhub.search import accounts
+    from feedhub.search.members import default_member
+    from feedhub.store.db import transaction
+    from feedhub.store.types import utcnow
+    from feedhub.web import pages
+    from feedhub.web.app import SESSION_COOKIE, Viewer, create_app
+
+    app = create_app(settings, tz="UTC")
+    srv = app.state.server
+    with transaction(srv.engine) as s:
+        m = default_member(s)
+        started = accounts.start_session(s, m, utcnow())
+        viewer = Viewer(m.id, m.name, bool(m.is_admin), m.lang or "en", csrf=started.csrf, session_token=started.token)
+    views = {
+        # the week's view is profiled uncached (the digest build a first ask pays; later asks hit the 10-minute cache)
+        "week": (lambda i: (srv.weeks.clear(), pages.week_model(srv, WEEK, "en", None)), lambda i: f"/week/{WEEK}"),
+        "search": (lambda i: pages.run_search(srv, viewer, {"q": QUERIES[i % len(QUERIES)]}), lambda i: "/search?" + httpx.QueryParams({"q": QUERIES[i % len(QUERIES)]}).__str__()),
+        "paper": (lambda i: pages.paper_view(srv, viewer, ids[i % len(ids)]), lambda i: f"/paper/{ids[i % len(ids)]}"),
+    }  # fmt: skip
+    with TestClient(app, cookies={SESSION_COOKIE: started.token}) as client:
+        for name, (call, path) in views.items():
+            client.get(path(0))  # warm-up (the week: builds and caches the digest)
+            call(0)
+            n = 16
+            t_req = []
+            for i in range(n):
+                t0 = time.perf_counter()
+                r = client.get(path(i))
+                t_req.append((time.perf_counter() - t0) * 1000)
+                assert r.status_code == 200, (path(i), r.status_code)
+            t_call = []
+            prof = cProfile.Profile()
+            for i in range(n):
+                t0 = time.perf_counter()
+                prof.enable()
+                call(i)
+                prof.disable()
+                t_call.append((time.perf_counter() - t0) * 1000)
+            print(f"\n== profile {name}: whole request (TestClient) median {statistics.median(t_req):.1f} ms; "
+                  f"the view's library call median {statistics.median(t_call):.1f} ms (n={n})")  # fmt: skip
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(top)
+            print("\n".join(line for line in buf.getvalue().splitlines() if line.strip())[:12000])
+
+
+# -- main ----------------------------------------------------------------------------------------------------
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--papers", type=int, default=1_000_000)
+    ap.add_argument("--entries", type=int, default=100_000)
+    ap.add_argument("--db", type=Path, default=None, help="Keep the store here (built if absent; its index beside it).")
+    ap.add_argument("--requests", type=int, default=200, help="requests per page at 1 client (twice as many at 20)")
+    ap.add_argument("--max-seconds", type=float, default=40.0, help="stop a page's run after this long (a very slow page)")
+    ap.add_argument("--cold-runs", type=int, default=3)
+    ap.add_argument("--profile", action="store_true", help="also profile the views in-process (cProfile, TestClient)")
+    ap.add_argument("--top", type=int, default=25, help="lines of each profile")
+    args = ap.parse_args()
+    print(f"load average at start: {_load()} on {os.cpu_count()} CPUs (other work on the machine inflates wall times)")
+    db = (args.db or Path(tempfile.mkdtemp(prefix="feedhub-bench-")) / "bench.db").resolve()
+    home = db.parent / f"{db.stem}-home"
+    settings = prepare(db, home, args.papers, args.entries)
+    n_papers, n_entries = counts(db)
+    ids = sample_ids(db, 300)
+    env = _env(home)
+
+    # cold start: feedhub serve, and the bare Starlette app in the same loop
+    colds: list[float] = []
+    bares: list[float] = []
+    proc = None
+    for run in range(args.cold_runs):
+        port = free_port()
+        bare, t_bare = launch([sys.executable, "-c", BARE_APP, str(HERE.parent / "feedhub" / "web" / "static"), str(port)], env, home / "bare.log", port)
+        stop(bare)
+        bares.append(t_bare)
+        port = free_port()
+        proc, t = launch(serve_cmd(db, home, port), env, home / "serve.log", port)
+        colds.append(t)
+        if run < args.cold_runs - 1:
+            stop(proc)
+    assert proc is not None
+    base = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.perf_counter()
+        token = signin(base, home / "serve.log")  # includes the first /week/WEEK: the digest is built here
+        first_week = time.perf_counter() - t0
+        from feedhub.web.app import SESSION_COOKIE
+
+        cookie = {SESSION_COOKIE: token}
+        cases = {
+            "static": [STATIC],
+            "week": [f"/week/{WEEK}"],
+            "search": ["/search?" + str(httpx.QueryParams({"q": q})) for q in QUERIES],
+            "paper": [f"/paper/{i}" for i in ids],
+        }
+        with httpx.Client(base_url=base, cookies=cookie, timeout=120.0, trust_env=False) as c:  # warm-up: each path once
+            warm: dict[str, float] = {}
+            for name, pool in cases.items():
+                t1 = time.perf_counter()
+                for path in pool[:10]:
+                    r = c.get(path)
+                    if r.status_code != 200:
+                        raise SystemExit(f"warm-up: {path} answered {r.status_code}: {r.text[:300]}")
+                warm[name] = (time.perf_counter() - t1) * 1000 / min(10, len(pool))
+        print("warm-up (mean per request, first asks): " + ", ".join(f"{k} {v:.0f} ms" for k, v in warm.items()), flush=True)
+        rows = measure(base, cookie, cases, args.requests, args.max_seconds)
+    finally:
+        stop(proc)
+
+    print(f"\nstore: {n_papers:,} papers, {n_entries:,} entries ({db}); load average now {_load()}")
+    print(f"cold start, launch to first HTTP answer, {args.cold_runs} runs: feedhub serve median {statistics.median(colds):.2f} s "
+          f"(min {min(colds):.2f}, max {max(colds):.2f}) [goal <= {GOAL_COLD_S:.0f} s: {'met' if statistics.median(colds) <= GOAL_COLD_S else 'NOT met'}]; "
+          f"baseline bare Starlette+uvicorn static app median {statistics.median(bares):.2f} s")  # fmt: skip
+    print(f"sign-in by the printed link + first /week/{WEEK} (builds the digest): {first_week * 1000:.0f} ms")
+    print(f"\n{'page':<8} {'clients':>7} {'n':>5} {'failed':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>7} {'bytes':>8}  {'p95 / static p95':>16}")
+    static_p95 = {r["clients"]: r["p95"] for r in rows if r["case"] == "static"}
+    for r in rows:
+        ratio = r["p95"] / static_p95[r["clients"]] if static_p95.get(r["clients"]) else float("nan")
+        print(f"{r['case']:<8} {r['clients']:>7} {r['n']:>5} {r['bad']:>7} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} {r['rps']:>7.1f} {r['bytes']:>8,}  {ratio:>15.1f}x")
+    print(f"\ngoal: p95 <= {GOAL_P95_MS:.0f} ms at 20 clients on 2 cores (this machine: {os.cpu_count()} CPUs, shared):")
+    for r in rows:
+        if r["clients"] == 20 and r["case"] != "static":
+            print(f"  {r['case']:<7} p95 {r['p95']:.1f} ms: {'met' if r['p95'] <= GOAL_P95_MS and not r['bad'] else 'NOT met'}"
+                  + (f" ({r['bad']} failed: non-200 or no answer)" if r["bad"] else ""))  # fmt: skip
+    if args.profile:
+        profile(settings, ids, args.top)
+
+
+if __name__ == "__main__":
+    main()
