@@ -40,7 +40,7 @@ def main() -> None:
     import torch  # noqa: F401
 
     import_s = time.perf_counter() - t
-    from reproductions.core import RunContext
+    from reproductions.core import RunContext, verdicts_for
     from reproductions.registry import all_reproductions
     from reproductions.report import build_report
 
@@ -97,9 +97,7 @@ def main() -> None:
     for kind in ("reproduction", "check"):
         part = [r for r in rows if r["kind"] == kind]
         if part:
-            verdicts = {
-                v: sum(1 for r in part if r["verdict"] == v) for v in ("reproduced", "not reproduced", "inconclusive")
-            }
+            verdicts = {v: sum(1 for r in part if r["verdict"] == v) for v in verdicts_for(kind)}
             print(
                 f"{kind}s: {len(part)}, {sum(r['seconds'] for r in part):.1f} s; "
                 + ", ".join(f"{v} {n}" for v, n in verdicts.items())
