@@ -143,6 +143,29 @@ register(
         experiment="reproductions.experiments.regularizers_lasso:run",
     )
 )
+register(
+    Reproduction(
+        name="batchnorm-regularizer",
+        title="Batch normalization as a regularizer that can stand in for dropout",
+        topic="regularizers",
+        module="reproductions.regularizers.batchnorm",
+        papers=(IOFFE,),
+        claim="Batch normalization also acts as a regularizer, in some cases eliminating the need for Dropout.",
+        experiment="reproductions.experiments.regularizers_bn_dropout:run",
+    )
+)
+register(
+    Reproduction(
+        name="max-norm-dropout",
+        title="With dropout, a max-norm constraint on each unit's incoming weights against L2 weight decay",
+        topic="regularizers",
+        module="reproductions.regularizers.max_norm",
+        papers=(SRIVASTAVA,),
+        claim="Combined with dropout, bounding the norm of each hidden unit's incoming weight vector (max-norm) "
+        "gives lower test error than L2 weight decay.",
+        experiment="reproductions.experiments.regularizers_max_norm:run",
+    )
+)
 ZOU_HASTIE = Paper(
     title="Regularization and variable selection via the elastic net",
     authors=("Hui Zou", "Trevor Hastie"),
