@@ -5,6 +5,10 @@ kind (reproduction or check), the wall time, the verdict, and the estimate with 
 into reproductions and checks, and the count of verdicts keeps checks apart. The baseline printed beside them is
 the cost of starting: importing torch.
 
+The machine is shared: beside the wall time each row prints the process's CPU time (user + system, all threads),
+which other people's load does not inflate, and the load average; read the wall time against the 60 s / 360 s
+goals and the CPU time as what the experiment costs on its own.
+
     python benchmarks/bench_repro.py [--topic optimizers] [--name adam] [--quick|--smoke|--full]
                                      [--out DIR]  (keep the figures and write DIR/report.md and DIR/report.html)
                                      [--json rows.json]
@@ -40,7 +44,7 @@ def main() -> None:
     import torch  # noqa: F401
 
     import_s = time.perf_counter() - t
-    from reproductions.core import RunContext
+    from reproductions.core import RunContext, verdicts_for
     from reproductions.registry import all_reproductions
     from reproductions.report import build_report
 
@@ -53,15 +57,15 @@ def main() -> None:
         f"{len(reps)} entries, mode {args.mode}; import torch: {import_s:.2f} s; "
         f"load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-    print(f"{'name':22} {'kind':12} {'wall s':>7}  {'verdict':15} estimate [95 % interval] (n)")
+    print(f"{'name':22} {'kind':12} {'wall s':>7} {'cpu s':>6} {'load':>5}  {'verdict':15} estimate [95 % interval] (n)")
     rows, results = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         root = args.out or Path(tmp)
         for rep in reps:
             ctx = RunContext(quick=args.mode != "full", smoke=args.mode == "smoke", seed=0, out_dir=root / rep.name)
-            t = time.perf_counter()
+            t, cpu0 = time.perf_counter(), time.process_time()
             result = rep.run(ctx)  # includes importing the experiment module
-            wall = time.perf_counter() - t
+            wall, cpu = time.perf_counter() - t, time.process_time() - cpu0
             results[rep.name] = result
             estimate = result.judgement.fmt() if result.judgement is not None else ""
             rows.append(
@@ -70,6 +74,8 @@ def main() -> None:
                     "topic": rep.topic,
                     "kind": rep.kind,
                     "seconds": round(wall, 2),
+                    "cpu_seconds": round(cpu, 2),
+                    "load_average": round(os.getloadavg()[0], 1),
                     "verdict": result.verdict,
                     "estimate": estimate,
                     "judgement": result.judgement.to_dict() if result.judgement is not None else None,
@@ -79,27 +85,31 @@ def main() -> None:
                 }
             )
             flag = "" if wall <= GOAL_EACH_S or args.mode != "quick" else f"  (over {GOAL_EACH_S:.0f} s)"
-            print(f"{rep.name:22} {rep.kind:12} {wall:7.1f}  {result.verdict:15} {estimate}{flag}", flush=True)
+            print(
+                f"{rep.name:22} {rep.kind:12} {wall:7.1f} {cpu:6.1f} {os.getloadavg()[0]:5.1f}  "
+                f"{result.verdict:15} {estimate}{flag}",
+                flush=True,
+            )
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
             for fmt in ("md", "html"):
                 (args.out / f"report.{fmt}").write_text(build_report(results, fmt, mode=args.mode, base_dir=args.out))
             print(f"report: {args.out / 'report.html'} and {args.out / 'report.md'}")
     total = sum(r["seconds"] for r in rows)
+    total_cpu = sum(r["cpu_seconds"] for r in rows)
     goal = (
         f"  [goal <= {GOAL_ALL_S:.0f} s: {'met' if total <= GOAL_ALL_S else 'NOT met'}]" if args.mode == "quick" else ""
     )
     slowest = max(rows, key=lambda r: r["seconds"]) if rows else None
     if slowest:
         print(
-            f"total: {total:.1f} s over {len(rows)} entries; slowest {slowest['name']} {slowest['seconds']:.1f} s{goal}"
+            f"total: {total:.1f} s wall ({total_cpu:.1f} s CPU) over {len(rows)} entries; "
+            f"slowest {slowest['name']} {slowest['seconds']:.1f} s{goal}"
         )
     for kind in ("reproduction", "check"):
         part = [r for r in rows if r["kind"] == kind]
         if part:
-            verdicts = {
-                v: sum(1 for r in part if r["verdict"] == v) for v in ("reproduced", "not reproduced", "inconclusive")
-            }
+            verdicts = {v: sum(1 for r in part if r["verdict"] == v) for v in verdicts_for(kind)}
             print(
                 f"{kind}s: {len(part)}, {sum(r['seconds'] for r in part):.1f} s; "
                 + ", ".join(f"{v} {n}" for v, n in verdicts.items())

@@ -14,8 +14,21 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Verdict = Literal["reproduced", "not reproduced", "inconclusive"]
+Verdict = Literal["reproduced", "not reproduced", "inconclusive", "holds", "fails"]
 VERDICTS: tuple[str, ...] = ("reproduced", "not reproduced", "inconclusive")
+# A check (a mathematical identity verified numerically) is never "reproduced": it holds or fails.
+CHECK_VERDICTS: tuple[str, ...] = ("holds", "fails", "inconclusive")
+_AS_CHECK = {"reproduced": "holds", "not reproduced": "fails", "inconclusive": "inconclusive"}
+
+
+def as_check_verdict(verdict: str) -> str:
+    """A verdict in a check's words: "reproduced" -> "holds", "not reproduced" -> "fails" (others unchanged)."""
+    return _AS_CHECK.get(verdict, verdict)
+
+
+def verdicts_for(kind: str) -> tuple[str, ...]:
+    """The words a verdict of this kind ("reproduction" or "check") may take."""
+    return CHECK_VERDICTS if kind == "check" else VERDICTS
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,7 @@ class Result:
     judgement: Any = None  # reproductions.verdicts.Judgement: estimate, interval, n, reason, per-arm parts
     name: str = ""
     claim: str = ""
+    kind: str = "reproduction"  # filled in from the catalogue entry, like name and claim
     metrics: list[Metric] = field(default_factory=list)
     table: list[dict[str, object]] = field(default_factory=list)  # rows printed by `feedhub repro run`
     figures: list[Path] = field(default_factory=list)
@@ -113,8 +127,8 @@ class Result:
         if self.judgement is not None:
             self.verdict = self.verdict or self.judgement.verdict
             self.reason = self.reason or self.judgement.reason
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if self.verdict not in (*VERDICTS, *CHECK_VERDICTS):
+            raise ValueError(f"verdict must be one of {VERDICTS} or {CHECK_VERDICTS}, got {self.verdict!r}")
 
     def to_json(self) -> dict[str, object]:
         judgement = self.judgement

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reproductions.core import Paper, Result, RunContext
+from reproductions.core import Paper, Result, RunContext, as_check_verdict, verdicts_for
 
 KINDS = ("reproduction", "check")
 TOPICS = ("activations", "optimizers", "regularizers", "augment", "transfer")  # one catalogue module each
@@ -43,7 +43,12 @@ class Reproduction:
         start = time.perf_counter()
         result = self.load_experiment()(ctx)
         # the name and the claim are written once, here in the catalogue entry, never in the experiment
-        result.name, result.claim = self.name, self.claim
+        result.name, result.claim, result.kind = self.name, self.claim, self.kind
+        # a check holds or fails, everywhere it is shown (report, CLI, JSON, the store): never "reproduced"
+        if self.kind == "check":
+            result.verdict = as_check_verdict(result.verdict)
+        if result.verdict not in verdicts_for(self.kind):
+            raise ValueError(f"{self.name} ({self.kind}) returned the verdict {result.verdict!r}")
         result.seconds = time.perf_counter() - start
         result.params.setdefault("mode", ctx.mode)
         result.params.setdefault("seed", ctx.seed)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from reproductions.core import VERDICTS, Result, RunContext
+from reproductions.core import Result, RunContext, as_check_verdict, verdicts_for
 from reproductions.registry import Reproduction, all_reproductions
 
 NOT_RUN = "not run"
@@ -51,11 +51,19 @@ def design_text(rep: Reproduction) -> str:
 
 def count(reps: Sequence[Reproduction], results: Mapping[str, Result]) -> dict[str, dict[str, int]]:
     """{"reproduction": {verdict: n, "not run": n}, "check": {...}}: checks never enter the reproductions' count."""
-    out: dict[str, dict[str, int]] = {k: {v: 0 for v in (*VERDICTS, NOT_RUN)} for k in ("reproduction", "check")}
+    out = {k: {v: 0 for v in (*verdicts_for(k), NOT_RUN)} for k in ("reproduction", "check")}
     for rep in reps:
         res = results.get(rep.name)
-        out[rep.kind][res.verdict if res is not None else NOT_RUN] += 1
+        out[rep.kind][shown_verdict(rep, res)] += 1
     return out
+
+
+def shown_verdict(rep: Reproduction, res: Result | None) -> str:
+    """The verdict as every table shows it: a check holds or fails (a result made outside
+    :meth:`Reproduction.run` may still carry "reproduced"), and an entry without a result is "not run"."""
+    if res is None:
+        return NOT_RUN
+    return as_check_verdict(res.verdict) if rep.kind == "check" else res.verdict
 
 
 def _as_mapping(results: Sequence[Result] | Mapping[str, Result]) -> dict[str, Result]:
@@ -92,7 +100,7 @@ def _summary_line(counts: dict[str, dict[str, int]]) -> tuple[str, str]:
         + f" (reproduced rate {rate} of those run)."
     )
     checks = (
-        f"Checks (identities, not counted above): {c['reproduced']} hold, {c['not reproduced']} fail"
+        f"Checks (identities, not counted above): {c['holds']} hold, {c['fails']} fail"
         + (f", {c['inconclusive']} undecided" if c["inconclusive"] else "")
         + (f", {c[NOT_RUN]} not run" if c[NOT_RUN] else "")
         + "."
@@ -110,7 +118,8 @@ def _judgement_rows(res: Result) -> list[tuple[str, str, str]]:
     for p in parts:
         sub = list(p.parts) or [p]
         for q in sub:
-            rows.append((q.label or p.label or "verdict", q.verdict, q.fmt()))
+            verdict = as_check_verdict(q.verdict) if res.kind == "check" else q.verdict
+            rows.append((q.label or p.label or "verdict", verdict, q.fmt()))
     return rows
 
 
@@ -158,7 +167,7 @@ def _markdown(
         res = results.get(rep.name)
         est = res.judgement.fmt() if res is not None and res.judgement is not None else ""
         lines.append(
-            f"| {cell(rep.name)} | {rep.kind} | {cell(rep.claim)} | {res.verdict if res else NOT_RUN} | {cell(est)} |"
+            f"| {cell(rep.name)} | {rep.kind} | {cell(rep.claim)} | {shown_verdict(rep, res)} | {cell(est)} |"
         )
     for rep in reps:
         res = results.get(rep.name)
@@ -181,7 +190,7 @@ def _markdown(
         if res is None:
             lines += ["", f"**Verdict.** {NOT_RUN}"]
             continue
-        lines += ["", f"**Verdict: {res.verdict}.** {res.reason}", ""]
+        lines += ["", f"**Verdict: {shown_verdict(rep, res)}.** {res.reason}", ""]
         rows = _judgement_rows(res)
         if rows:
             lines += ["| part | verdict | estimate [interval] (n) |", "| --- | --- | --- |"]
@@ -197,7 +206,7 @@ def _markdown(
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;line-height:1.45}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
-.reproduced{color:#176917}.not-reproduced{color:#a31515}.inconclusive,.not-run{color:#8a6d00}
+.reproduced,.holds{color:#176917}.not-reproduced,.fails{color:#a31515}.inconclusive,.not-run{color:#8a6d00}
 pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem}img{max-width:100%}section{margin-top:2.5rem}"""
 
 
@@ -230,7 +239,7 @@ def _html(
         est = res.judgement.fmt() if res is not None and res.judgement is not None else ""
         out.append(
             f'<tr><td><a href="#{e(rep.name)}">{e(rep.name)}</a></td><td>{e(rep.kind)}</td>'
-            f"<td>{e(rep.claim)}</td><td>{badge(res.verdict if res else NOT_RUN)}</td><td>{e(est)}</td></tr>"
+            f"<td>{e(rep.claim)}</td><td>{badge(shown_verdict(rep, res))}</td><td>{e(est)}</td></tr>"
         )
     out.append("</table>")
     for rep in reps:
@@ -252,7 +261,7 @@ def _html(
         if res is None:
             out += [f"<p><strong>Verdict.</strong> {badge(NOT_RUN)}</p>", "</section>"]
             continue
-        out.append(f"<p><strong>Verdict: {badge(res.verdict)}.</strong> {e(res.reason)}</p>")
+        out.append(f"<p><strong>Verdict: {badge(shown_verdict(rep, res))}.</strong> {e(res.reason)}</p>")
         rows = _judgement_rows(res)
         if rows:
             out.append("<table><tr><th>part</th><th>verdict</th><th>estimate [interval] (n)</th></tr>")

@@ -18,8 +18,10 @@ The rules (after the ML Reproducibility Challenge's reviewing habits):
   (:func:`distinct_points`), so one critical point found three times counts once.
 * **Each arm is judged on its own** (:func:`combine`): a claim about several arms is reproduced when
   every arm is, not reproduced when any arm's interval excludes its claimed effect.
-* **Checks** (:func:`check`) are mathematical identities verified to a tolerance; they are reported
-  apart from reproductions and never counted in the reproduced rate.
+* **Checks** (:func:`check`) are mathematical identities verified to a tolerance; they **hold** or
+  **fail** (never "reproduced"), are reported apart from reproductions and never counted in the reproduced
+  rate. Inside :func:`combine` a part that holds counts as a reproduced arm and one that fails as not
+  reproduced; a combination of checks only holds or fails.
 
 Pure Python (``math``, ``statistics``, ``random``): no torch, no numpy at import time.
 """
@@ -33,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reproductions.core import VERDICTS
+from reproductions.core import CHECK_VERDICTS, VERDICTS
 
 Direction = Literal["lower", "higher"]
 
@@ -137,8 +139,16 @@ class Judgement:
     parts: tuple[Judgement, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        allowed = CHECK_VERDICTS if self.scale == "error" or self.is_check_combination() else VERDICTS
+        if self.verdict not in allowed:
+            raise ValueError(f"verdict must be one of {allowed}, got {self.verdict!r}")
+
+    def is_check_combination(self) -> bool:
+        return self.scale == "combined" and bool(self.parts) and all(p.is_check() for p in self.parts)
+
+    def is_check(self) -> bool:
+        """A check's judgement (its verdict is "holds", "fails" or "inconclusive")."""
+        return self.scale == "error" or self.is_check_combination()
 
     @property
     def interval(self) -> tuple[float, float]:
@@ -409,14 +419,12 @@ def equivalence(
 
 
 def check(max_error: float, *, tol: float, label: str = "", n: int = 1) -> Judgement:
-    """A mathematical identity checked numerically: holds ("reproduced") when the largest error is <= ``tol``.
+    """A mathematical identity checked numerically: "holds" when the largest error is <= ``tol``, else "fails".
 
     Checks are not reproductions: the report lists them apart and never counts them in the reproduced rate."""
     ok = max_error <= tol
     reason = f"{label + ': ' if label else ''}largest error {max_error:.3g} {'<=' if ok else '>'} tolerance {tol:g}."
-    return Judgement(
-        "reproduced" if ok else "not reproduced", max_error, 0.0, max_error, n, reason, label, "error", tol
-    )
+    return Judgement("holds" if ok else "fails", max_error, 0.0, max_error, n, reason, label, "error", tol)
 
 
 # ---- seeds ------------------------------------------------------------------------------------------
@@ -530,12 +538,15 @@ def combine(parts: Sequence[Judgement], *, label: str = "") -> Judgement:
     when any arm is not (its interval excludes the claimed effect), else inconclusive. Nothing is averaged."""
     if not parts:
         raise ValueError("combine needs at least one judgement")
-    verdicts = [p.verdict for p in parts]
+    # a check that holds counts as a reproduced arm, one that fails as an arm not reproduced
+    verdicts = [{"holds": "reproduced", "fails": "not reproduced"}.get(p.verdict, p.verdict) for p in parts]
+    checks = all(p.is_check() for p in parts)
+    yes, no = ("holds", "fails") if checks else ("reproduced", "not reproduced")
     if all(v == "reproduced" for v in verdicts):
-        verdict, why = "reproduced", "every arm reproduced"
+        verdict, why = yes, f"every {'part holds' if checks else 'arm reproduced'}"
     elif "not reproduced" in verdicts:
-        bad = [p.label or f"arm {i}" for i, p in enumerate(parts) if p.verdict == "not reproduced"]
-        verdict, why = "not reproduced", f"not reproduced in {', '.join(bad)}"
+        bad = [p.label or f"arm {i}" for i, (p, v) in enumerate(zip(parts, verdicts, strict=True)) if v == "not reproduced"]
+        verdict, why = no, f"{'fails' if checks else 'not reproduced'} in {', '.join(bad)}"
     else:
         open_ = [p.label or f"arm {i}" for i, p in enumerate(parts) if p.verdict == "inconclusive"]
         verdict, why = "inconclusive", f"inconclusive in {', '.join(open_)}"

@@ -12,7 +12,7 @@ from feedhub.cli.context import app_context, print_json
 
 app = typer.Typer(no_args_is_help=True, help="Runnable PyTorch reproductions of classic methods, checked against their papers.", epilog="Example: feedhub repro run adam --quick")
 
-VERDICT_STYLE = {"reproduced": "green", "not reproduced": "red", "inconclusive": "yellow"}
+VERDICT_STYLE = {"reproduced": "green", "not reproduced": "red", "inconclusive": "yellow", "holds": "green", "fails": "red"}
 
 
 @app.command("list")

@@ -143,6 +143,48 @@ register(
         experiment="reproductions.experiments.regularizers_lasso:run",
     )
 )
+register(
+    Reproduction(
+        name="batchnorm-regularizer",
+        title="Batch normalization as a regularizer that can stand in for dropout",
+        topic="regularizers",
+        module="reproductions.regularizers.batchnorm",
+        papers=(IOFFE,),
+        claim="Batch normalization also acts as a regularizer, in some cases eliminating the need for Dropout.",
+        experiment="reproductions.experiments.regularizers_bn_dropout:run",
+    )
+)
+register(
+    Reproduction(
+        name="max-norm-dropout",
+        title="With dropout, a max-norm constraint on each unit's incoming weights against L2 weight decay",
+        topic="regularizers",
+        module="reproductions.regularizers.max_norm",
+        papers=(SRIVASTAVA,),
+        claim="Combined with dropout, bounding the norm of each hidden unit's incoming weight vector (max-norm) "
+        "gives lower test error than L2 weight decay.",
+        experiment="reproductions.experiments.regularizers_max_norm:run",
+    )
+)
+ZOU_HASTIE = Paper(
+    title="Regularization and variable selection via the elastic net",
+    authors=("Hui Zou", "Trevor Hastie"),
+    year=2005,
+    venue="Journal of the Royal Statistical Society, Series B",
+    url="https://doi.org/10.1111/j.1467-9868.2005.00503.x",
+)
+register(
+    Reproduction(
+        name="elastic-net-grouping",
+        title="The elastic net against the lasso on groups of strongly correlated predictors",
+        topic="regularizers",
+        module="reproductions.regularizers.elastic_net",
+        papers=(ZOU_HASTIE,),
+        claim="The elastic net encourages a grouping effect, where strongly correlated predictors tend to be in or "
+        "out of the model together, and often outperforms the lasso in prediction.",
+        experiment="reproductions.experiments.regularizers_elastic_net:run",
+    )
+)
 HANSEN_SALAMON = Paper(
     title="Neural Network Ensembles",
     authors=("Lars Kai Hansen", "Peter Salamon"),

@@ -49,6 +49,16 @@ def test_run_is_stored_linked_and_shown(home: Path, tmp_path: Path) -> None:
     assert rep.name in paper.stdout
 
 
+def test_a_check_run_holds_in_the_json_and_the_table(home: Path, tmp_path: Path) -> None:
+    run = feedhub(home, "repro", "run", "running-average", "--smoke", "--out", str(tmp_path / "run"), "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["verdict"] == "holds"
+    shown = feedhub(home, "repro", "show", "running-average")
+    assert shown.returncode == 0 and "holds" in shown.stdout and "reproduced" not in shown.stdout, shown.stdout
+    listed = {r["name"]: r for r in json.loads(feedhub(home, "repro", "list", "--json").stdout)}
+    assert listed["running-average"]["last_verdict"] == "holds"
+
+
 def test_unknown_name_lists_the_valid_ones(home: Path) -> None:
     out = feedhub(home, "repro", "run", "adamw-nonexistent")
     assert out.returncode == 1 and "Traceback" not in out.stderr

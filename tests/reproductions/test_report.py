@@ -32,7 +32,7 @@ def test_count_keeps_checks_apart() -> None:
     reps = all_reproductions()
     counts = count(reps, {r.name: r for r in _results()})
     assert counts["reproduction"]["reproduced"] == 1 and counts["reproduction"]["inconclusive"] == 1
-    assert counts["check"]["reproduced"] == 1
+    assert counts["check"]["holds"] == 1 and "reproduced" not in counts["check"]
     n_checks = sum(1 for r in reps if r.kind == "check")
     assert sum(counts["check"].values()) == n_checks >= 2
     assert sum(counts["reproduction"].values()) == len(reps) - n_checks
@@ -73,3 +73,22 @@ def test_write_report_runs_and_writes(tmp_path: Path) -> None:
     assert "running-average" in page and "exp-cost" in page and "<img" in page
     for src in page.split('src="')[1:]:
         assert (tmp_path / src.split('"')[0]).exists()
+
+
+def test_a_check_holds_or_fails_in_every_table(tmp_path: Path) -> None:
+    from reproductions.core import RunContext
+    from reproductions.registry import get
+
+    result = get("running-average").run(RunContext(smoke=True, out_dir=tmp_path))
+    assert result.kind == "check" and result.verdict == "holds"
+    assert result.to_json()["verdict"] == "holds" and result.to_json()["kind"] == "check"
+    # a result made by hand with the library's reproduction words is still shown as a check's
+    legacy = Result(verdict="reproduced", name="nesterov-lookahead", reason="old words")
+    for fmt in ("md", "html"):
+        page = build_report([result, legacy, *_results()[:2]], fmt)
+        rows = [ln for ln in page.splitlines() if "running-average" in ln and ("| check |" in ln or "<td>check</td>" in ln)]
+        assert rows and all("holds" in ln and "reproduced" not in ln for ln in rows), rows
+        lookahead = [ln for ln in page.splitlines() if "nesterov-lookahead" in ln and "check" in ln and "verdict" not in ln]
+        assert any("holds" in ln for ln in lookahead) and not any(">reproduced<" in ln or "| reproduced |" in ln for ln in lookahead)
+        assert "Verdict: holds" in page or "Verdict: <span class=\"holds\">holds</span>" in page
+        assert "2 hold, 0 fail" in page

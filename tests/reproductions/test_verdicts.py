@@ -200,11 +200,23 @@ def test_each_arm_is_judged_on_its_own() -> None:
 
 
 def test_checks_and_serialisation() -> None:
-    assert check(1e-9, tol=1e-6).verdict == "reproduced"
-    assert check(1e-3, tol=1e-6, label="d tanh").verdict == "not reproduced"
+    assert check(1e-9, tol=1e-6).verdict == "holds"  # a check holds or fails, it is never "reproduced"
+    assert check(1e-3, tol=1e-6, label="d tanh").verdict == "fails"
+    with pytest.raises(ValueError):
+        Judgement("reproduced", 0.0, 0.0, 0.0, 1, "", scale="error")
     j = paired_ratio([2.0], [1.0])
     d = j.to_dict()
     assert d["low"] == 0.0 and d["high"] is None and d["n"] == 1  # no interval: [0x, inf), and no inf in JSON
     assert "x" in paired_ratio([2.0, 2.1], [1.0, 1.0]).fmt()
     with pytest.raises(ValueError):
         Judgement("maybe", 1.0, 0.0, 2.0, 3, "")
+
+
+def test_combined_checks_hold_or_fail_and_count_as_arms_beside_reproductions() -> None:
+    ok, bad = check(1e-12, tol=1e-9, label="value"), check(1.0, tol=1e-9, label="gradient")
+    assert combine([ok, ok]).verdict == "holds" and "every part holds" in combine([ok, ok]).reason
+    both = combine([ok, bad])
+    assert both.verdict == "fails" and "gradient" in both.reason and "value: holds" in both.fmt()
+    good = paired_ratio([2.0, 2.1, 1.9], [1.0, 1.0, 1.0])
+    assert combine([good, ok]).verdict == "reproduced"  # a check inside a reproduction is an arm that holds
+    assert combine([good, bad]).verdict == "not reproduced"
