@@ -110,7 +110,7 @@ def main() -> None:
     texts = [f"{p['title']}. {p['abstract']}" for p in papers]
     t0 = time.perf_counter()
     enc = model.encode(texts)
-    terms = ranking.hashed_terms(texts)
+    terms = ranking.hashed_terms([ranking.terms_text(p["title"], p["abstract"]) for p in papers])
     embed_s = time.perf_counter() - t0
     docs = [ranking.Doc(p["id"], p["title"], p["abstract"], p["authors"], p["categories"], [], enc.vectors[i], terms[i][0], terms[i][1])
             for i, p in enumerate(papers)]  # fmt: skip
