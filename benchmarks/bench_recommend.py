@@ -14,7 +14,7 @@ same held-out papers:
 - baseline: today's model (search.recommend before issue 15): tf-idf (1-2 grams) + logistic regression,
   the saved papers against a background sample and the candidates themselves; it has no dismissals;
 - new: search.ranking.Model (saves, dismissals and a background sample; WordLlama embedding, tf-idf over
-  its tokens, authors, categories; leave-one-out training).
+  hashed word 1-2-grams with the title twice, authors, categories; leave-one-out training).
 Printed: AUC and nDCG@10 of each (mean over members), the margin new - baseline with its spread over
 seeds (mean and standard deviation of the per-seed margins), the time to score 5,000 candidates (features
 cached, as the store caches them) and to fit, the cold embedding time, and the model's load time

@@ -4,13 +4,24 @@ search/interests.py feed it, benchmarks/bench_recommend.py measures it.
 
 One logistic regression (class-balanced, dismissals weighing more than background papers) over:
 
-- words: tf-idf of the paper's word 1-2-grams (hashed, stop-words out; idf from the papers it is fitted on),
-  what today's per-tag model used alone;
+- words: tf-idf of the paper's word 1-2-grams (hashed, stop-words out, the title counted twice; idf from the
+  papers it is fitted on; words in fewer than 2 or more than half of them left out, at most the 50,000 most
+  frequent), the same representation as the per-tag model's TfidfVectorizer, which it had fallen behind;
 - meaning: the paper's WordLlama embedding (256 numbers), so "denoising diffusion" and "score-based
   generative model" land near each other even without a shared word;
-- authors and categories: one column per author and per category (an author saved twice counts);
+- authors and categories: one column per author (first + last name) of at least two training papers and
+  one per category (an author saved twice counts; an author of one saved paper only is not a column, since
+  that column would only memorise the paper);
 - neighbours: how close the nearest saved and the nearest dismissed paper are (embedding cosine), and how
   many saved / dismissed papers share an author with it, so one saved paper by an author already counts.
+
+Why the first version lost to the per-tag model (bench_recommend.py, 5 seeds x 8 members: AUC 0.939 vs 0.951,
+nDCG@10 0.903 vs 0.955), measured one change at a time on the tf-idf block alone (3 seeds, nDCG@10; the per-tag
+model 0.951 on the same members): no rare/common word cut (0.911 -> 0.917 with it), the title counted once
+(-> 0.925 twice), 2**18 hash buckets whose collisions kept rare words alive (-> 0.937 with 2**20); and
+"initial + last name" author keys ("y wang") and columns for one-paper authors, which let the regression
+memorise the saved papers (authors at 0.3: nDCG@10 0.49). Larger C, unbalanced classes, a larger embedding
+weight and a blend with the similarity to the nearest saved papers each made it worse.
 
 A training paper's neighbour features are computed against the other papers only (leave one out): no paper
 is ever compared with itself, so "similar to itself" never inflates a weight or a digest score.
@@ -53,8 +64,8 @@ class Doc:
     token_counts: Any = None  # float32
 
 
-# 2**18 buckets merged the ~350k distinct word 1-2-grams of 4,000 abstracts so often that the rare-term
-# filter below could not work (bench_recommend.py nDCG@10 0.925 -> 0.937 with 2**20, tf-idf block alone).
+# 2**18 buckets merged the distinct word 1-2-grams of 4,000 abstracts so often that the rare-word cut below
+# could not work (bench_recommend.py nDCG@10 0.925 -> 0.937 with 2**20, tf-idf block alone, 3 seeds).
 HASH_FEATURES = 2**20
 TERMS = "terms-v2"  # the hashed terms' layout (buckets, title twice): part of the cache key, a change recomputes them
 MIN_DF = 2  # a word must be in two training papers (one column per paper would let the model memorise it)
