@@ -1,4 +1,4 @@
-"""``feedhub recommend`` and ``feedhub paper related``: tf-idf neighbours and per-tag classifiers."""
+"""``feedhub recommend`` and ``feedhub paper related``: tf-idf + embedding neighbours and per-member classifiers."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def related(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=200, help="How many.")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """The nearest papers by tf-idf over title + abstract, with the words they share.
+    """The nearest papers by tf-idf over title + abstract and by meaning (embedding), with the words they share.
 
     Example: feedhub paper related 1706.03762
     """

@@ -274,6 +274,7 @@ def paper_docs(session: Session, ids: Iterable[str], persist: bool = True) -> di
     ids = list(dict.fromkeys(ids))
     docs: dict[str, Any] = {}
     texts: dict[str, str] = {}
+    terms_texts: dict[str, str] = {}
     for chunk in _chunks(ids):
         for pid, title, abstract, authors, cats in session.execute(
             select(Paper.arxiv_id, Paper.title, Paper.abstract, Paper.authors, Paper.categories).where(Paper.arxiv_id.in_(chunk))
@@ -282,7 +283,8 @@ def paper_docs(session: Session, ids: Iterable[str], persist: bool = True) -> di
                 continue
             docs[pid] = ranking.Doc(pid, title or "", abstract or "", list(authors or []), list(cats or []))
             texts[pid] = f"{title or ''}. {abstract or ''}"
-    hashes = {pid: embedding.text_hash(t) for pid, t in texts.items()}
+            terms_texts[pid] = ranking.terms_text(title, abstract)
+    hashes = {pid: embedding.text_hash(f"{ranking.TERMS}\n{t}") for pid, t in texts.items()}  # new terms: recomputed
     cached: dict[str, PaperFeatures] = {}
     for chunk in _chunks(list(docs)):
         for row in session.scalars(select(PaperFeatures).where(PaperFeatures.paper_id.in_(chunk))):
@@ -294,7 +296,7 @@ def paper_docs(session: Session, ids: Iterable[str], persist: bool = True) -> di
             vectors = list(enc.vectors)
         except embedding.EmbeddingUnavailable:
             vectors = [None] * len(todo)
-        terms = ranking.hashed_terms([texts[p] for p in todo])
+        terms = ranking.hashed_terms([terms_texts[p] for p in todo])
         for pid, vec, (tids, tcounts) in zip(todo, vectors, terms):
             d = docs[pid]
             d.vector, d.token_ids, d.token_counts = vec, tids, tcounts

@@ -4,13 +4,24 @@ search/interests.py feed it, benchmarks/bench_recommend.py measures it.
 
 One logistic regression (class-balanced, dismissals weighing more than background papers) over:
 
-- words: tf-idf of the paper's word 1-2-grams (hashed, stop-words out; idf from the papers it is fitted on),
-  what today's per-tag model used alone;
+- words: tf-idf of the paper's word 1-2-grams (hashed, stop-words out, the title counted twice; idf from the
+  papers it is fitted on; words in fewer than 2 or more than half of them left out, at most the 50,000 most
+  frequent), the same representation as the per-tag model's TfidfVectorizer, which it had fallen behind;
 - meaning: the paper's WordLlama embedding (256 numbers), so "denoising diffusion" and "score-based
   generative model" land near each other even without a shared word;
-- authors and categories: one column per author and per category (an author saved twice counts);
+- authors and categories: one column per author (first + last name) of at least two training papers and
+  one per category (an author saved twice counts; an author of one saved paper only is not a column, since
+  that column would only memorise the paper);
 - neighbours: how close the nearest saved and the nearest dismissed paper are (embedding cosine), and how
   many saved / dismissed papers share an author with it, so one saved paper by an author already counts.
+
+Why the first version lost to the per-tag model (bench_recommend.py, 5 seeds x 8 members: AUC 0.939 vs 0.951,
+nDCG@10 0.903 vs 0.955), measured one change at a time on the tf-idf block alone (3 seeds, nDCG@10; the per-tag
+model 0.951 on the same members): no rare/common word cut (0.911 -> 0.917 with it), the title counted once
+(-> 0.925 twice), 2**18 hash buckets whose collisions kept rare words alive (-> 0.937 with 2**20); and
+"initial + last name" author keys ("y wang") and columns for one-paper authors, which let the regression
+memorise the saved papers (authors at 0.3: nDCG@10 0.49). Larger C, unbalanced classes, a larger embedding
+weight and a blend with the similarity to the nearest saved papers each made it worse.
 
 A training paper's neighbour features are computed against the other papers only (leave one out): no paper
 is ever compared with itself, so "similar to itself" never inflates a weight or a digest score.
@@ -23,6 +34,7 @@ import re
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterator
 
 BACKGROUND = 1500  # implicit negatives: what a member's papers are told apart from (features are cached)
@@ -52,7 +64,13 @@ class Doc:
     token_counts: Any = None  # float32
 
 
-HASH_FEATURES = 2**18
+# 2**18 buckets merged the distinct word 1-2-grams of 4,000 abstracts so often that the rare-word cut below
+# could not work (bench_recommend.py nDCG@10 0.925 -> 0.937 with 2**20, tf-idf block alone, 3 seeds).
+HASH_FEATURES = 2**20
+TERMS = "terms-v2"  # the hashed terms' layout (buckets, title twice): part of the cache key, a change recomputes them
+MIN_DF = 2  # a word must be in two training papers (one column per paper would let the model memorise it)
+MAX_DF = 0.5  # a word in half the papers tells nothing (the per-tag model's, and sklearn's usual, cut)
+MAX_TERMS = 50_000  # the most frequent surviving words only, as the per-tag model's max_features
 AUTHOR_BUCKETS = 2**16
 # Column scales, measured with bench_recommend.py: a tf-idf row has norm 1 spread over ~150 words, so a
 # category or author column at 0.5 drowned the words (nDCG@10 0.32 vs 0.92 at 0.05); these keep each
@@ -62,6 +80,12 @@ META_WEIGHT = 0.02
 NEIGHBOUR_COLUMNS = [2]  # of (embedding cosine, tf-idf cosine, shared authors): the similarities are in the blocks already
 NEIGHBOUR_WEIGHT = 0.1
 C_REG = 1.0
+DISMISS_WEIGHT = 3.0  # a dismissal says more than a paper nobody looked at
+
+
+def terms_text(title: str | None, abstract: str | None) -> str:
+    """The text the hashed terms are counted on: the title twice (it says what the paper is about), then the abstract."""
+    return f"{title or ''}. {title or ''}. {abstract or ''}"
 
 
 def hashed_terms(texts: list[str]) -> list[tuple[Any, Any]]:
@@ -80,12 +104,20 @@ def hashed_terms(texts: list[str]) -> list[tuple[Any, Any]]:
 
 
 def _author_keys(names: list[str]) -> set[str]:
+    return set(_author_keys_of(tuple(names)))
+
+
+@lru_cache(maxsize=65536)
+def _author_keys_of(names: tuple[str, ...]) -> frozenset[str]:
+    """Cached: the same papers are scored on every digest and recommendation (a regex per name was a fifth of
+    the time to rank 5,000 candidates)."""
     out = set()
     for n in names:
         parts = re.findall(r"[^\W\d_]+", n.lower())
         if parts:
-            out.add(f"{parts[0][:1]} {parts[-1]}")  # "k he": initial + last name, as lists print names differently
-    return out
+            # first + last name: "initial + last name" ("y wang") merged hundreds of different people
+            out.add(f"{parts[0]} {parts[-1]}")
+    return frozenset(out)
 
 
 def _bucket(key: str) -> int:
@@ -95,19 +127,34 @@ def _bucket(key: str) -> int:
 
 
 def _idf(docs: list[Doc]) -> Any:
+    """Smoothed idf over ``docs`` of the words the model uses (in at least MIN_DF papers, at most MAX_DF of them,
+    and among the MAX_TERMS most frequent), and the map from a hashed term to its column (-1: not used)."""
     import numpy as np
 
     df = np.zeros(HASH_FEATURES, dtype=np.float32)
     for d in docs:
         if d.token_ids is not None and len(d.token_ids):
             df[d.token_ids] += 1
-    return (np.log((1 + len(docs)) / (1 + df)) + 1.0).astype(np.float32)
+    n = len(docs)
+    # a handful of papers (a test store, a new group) keeps every word, as the per-tag model did
+    keep = (df >= (MIN_DF if n > 200 else 1)) & (df <= (MAX_DF * n if n > 50 else n)) & (df > 0)
+    if int(keep.sum()) > MAX_TERMS:
+        kept_df = np.where(keep, df, 0)
+        top = np.argpartition(-kept_df, MAX_TERMS)[:MAX_TERMS]
+        keep = np.zeros(HASH_FEATURES, dtype=bool)
+        keep[top] = True
+    idf = (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+    # the kept words only, as columns 0..K-1: a logistic regression over 2**20 mostly empty columns took 10x longer
+    kept = np.flatnonzero(keep)
+    colmap = np.full(HASH_FEATURES, -1, dtype=np.int64)
+    colmap[kept] = np.arange(len(kept))
+    return idf[kept], colmap
 
 
 class _Block:
     """One set of docs as matrices: tf-idf rows (normalised), embeddings, author and category keys."""
 
-    def __init__(self, docs: list[Doc], idf: Any, categories: dict[str, int]):
+    def __init__(self, docs: list[Doc], idf: Any, categories: dict[str, int], authors: set[str] | None = None):
         import numpy as np
         import scipy.sparse as sp
 
@@ -121,16 +168,22 @@ class _Block:
         cols = np.concatenate([d.token_ids for d in docs if d.token_ids is not None and len(d.token_ids)] or [np.zeros(0, np.int32)])
         tf = np.concatenate([d.token_counts for d in docs if d.token_ids is not None and len(d.token_ids)] or [np.zeros(0, np.float32)])
         indptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-        vals = ((1.0 + np.log(np.maximum(tf, 1.0))) * idf[cols]).astype(np.float32) if len(cols) else tf
-        mat = sp.csr_matrix((vals, cols, indptr), shape=(n, HASH_FEATURES))
+        weights, colmap = idf
+        mapped = colmap[cols] if len(cols) else np.zeros(0, np.int64)
+        used = mapped >= 0  # the words the model does not use are left out
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+        vals = ((1.0 + np.log(np.maximum(tf[used], 1.0))) * weights[mapped[used]]).astype(np.float32)
+        mat = sp.csr_matrix((vals, (rows[used], mapped[used])), shape=(n, len(weights)))
         norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel()) if n else np.zeros(0)
         self.tfidf = (sp.diags((1.0 / np.maximum(norms, 1e-9)).astype(np.float32)) @ mat).tocsr() if n else mat
         self.authors = [_author_keys(d.authors) for d in docs]
         rows, acols = [], []
         for i, keys in enumerate(self.authors):
             for key in keys:
-                rows.append(i)
-                acols.append(_bucket(key))
+                # an author of one training paper only would be a column that memorises that paper
+                if authors is None or key in authors:
+                    rows.append(i)
+                    acols.append(_bucket(key))
         self.author_mat = sp.csr_matrix((np.full(len(rows), META_WEIGHT, np.float32), (rows, acols)), shape=(n, AUTHOR_BUCKETS))
         rows, ccols = [], []
         for i, d in enumerate(docs):
@@ -196,13 +249,18 @@ class Model:
             self.idf = _idf(train)
             cats = sorted({c for d in train for c in d.categories})
             self.categories = {c: k for k, c in enumerate(cats)}
-            self.pos = _Block(positives, self.idf, self.categories)
-            self.neg = _Block(negatives, self.idf, self.categories)
-            bg = _Block(background, self.idf, self.categories)
+            author_df: dict[str, int] = {}
+            for d in train:
+                for key in _author_keys(d.authors):
+                    author_df[key] = author_df.get(key, 0) + 1
+            self.authors = {key for key, c in author_df.items() if c >= 2}
+            self.pos = _Block(positives, self.idf, self.categories, self.authors)
+            self.neg = _Block(negatives, self.idf, self.categories, self.authors)
+            bg = _Block(background, self.idf, self.categories, self.authors)
             X = sp.vstack([self._matrix(b) for b in (self.pos, self.neg, bg)], format="csr")
             y = np.array([1] * len(positives) + [0] * (len(negatives) + len(background)))
             # a dismissal says more than a paper nobody looked at: it weighs three times a background paper
-            w = np.array([1.0] * len(positives) + [3.0] * len(negatives) + [1.0] * len(background))
+            w = np.array([1.0] * len(positives) + [DISMISS_WEIGHT] * len(negatives) + [1.0] * len(background))
             self.clf = None
             if len(set(y.tolist())) == 2:
                 self.clf = LogisticRegression(C=C_REG, class_weight="balanced", max_iter=1000).fit(X, y, sample_weight=w)
@@ -223,11 +281,29 @@ class Model:
         if not docs:
             return np.zeros(0, dtype=np.float32)
         with quiet():
-            block = _Block(docs, self.idf, self.categories)
+            block = _Block(docs, self.idf, self.categories, self.authors)
             if self.clf is None:
                 near = _neighbours(block, self.pos)
                 return np.clip(0.5 * near[:, 0] + 0.5 * near[:, 1], 0.0, 1.0).astype(np.float32)
-            return self.clf.predict_proba(self._matrix(block))[:, 1].astype(np.float32)
+            return self._probability(block)
+
+    def _probability(self, block: _Block) -> Any:
+        """The classifier's probability, block by block: the same sum as ``predict_proba`` over ``_matrix`` without
+        stacking a 1M-column matrix for thousands of candidates."""
+        import numpy as np
+
+        assert self.clf is not None
+        coef = np.asarray(self.clf.coef_, dtype=np.float64).ravel()
+        near_pos, near_neg = _neighbours(block, self.pos), _neighbours(block, self.neg)
+        dense = np.hstack([block.emb * EMBED_WEIGHT, near_pos[:, NEIGHBOUR_COLUMNS] * NEIGHBOUR_WEIGHT, near_neg[:, NEIGHBOUR_COLUMNS] * NEIGHBOUR_WEIGHT])
+        z = np.full(len(block.docs), float(self.clf.intercept_[0]))
+        at = 0
+        for part in (block.tfidf, block.author_mat, block.cat_mat):
+            width = part.shape[1]
+            z += part @ coef[at : at + width]
+            at += width
+        z += dense @ coef[at:]
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
     def nearest_saved(self, doc: Doc, k: int = 3) -> list[tuple[Doc, float]]:
         """The saved papers most like ``doc`` (itself excluded), by the mean of both similarities."""

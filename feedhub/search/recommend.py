@@ -1,6 +1,7 @@
-"""Related papers and recommendations (the arxiv-sanity-lite idea): tf-idf over title + abstract.
+"""Related papers and recommendations (the arxiv-sanity-lite idea): tf-idf over title + abstract, plus meaning.
 
-- ``related``: the nearest papers to one paper by tf-idf cosine similarity. On a large store the
+- ``related``: the nearest papers to one paper by tf-idf cosine similarity, averaged with the WordLlama
+  embedding cosine when that model (the [recommend] extra) is installed. On a large store the
   candidates come from the search index first (the paper's most distinctive words, weighted by the
   index's document frequencies), so the cost does not grow with the number of papers.
 - ``recommend``: per tag, a linear classifier (logistic regression, balanced classes) trained on the
@@ -132,8 +133,35 @@ def _index_candidates(settings: Any, text: str, exclude: str, limit: int = 1000)
     return out
 
 
+RELATED_WORDS_WEIGHT = 0.5  # with the embedding: this much tf-idf cosine, the rest embedding cosine
+
+
+def _embedding_similarity(session: Session, ids: list[str], me: int) -> Any:
+    """Embedding cosine of every paper in ``ids`` to ``ids[me]`` (features cached with the ranking's), or None when
+    the embedding model (wordllama, in the [recommend] extra) is not installed: then ``related`` is tf-idf only."""
+    import numpy as np
+
+    from feedhub.search import embedding
+
+    if not embedding.available():
+        return None
+    from feedhub.search.interests import paper_docs
+
+    docs = paper_docs(session, ids, persist=False)
+    mine = docs.get(ids[me])
+    if mine is None or mine.vector is None:
+        return None
+    out = np.zeros(len(ids), dtype=np.float32)
+    have = [k for k, i in enumerate(ids) if i in docs and docs[i].vector is not None]
+    if have:
+        out[have] = np.stack([docs[ids[k]].vector for k in have]) @ mine.vector
+    return np.clip(out, 0.0, 1.0)
+
+
 def related(session: Session, paper_id: str, limit: int = 10, settings: Any = None) -> list[Related]:
-    """The papers nearest to ``paper_id`` by tf-idf cosine similarity over title + abstract."""
+    """The papers nearest to ``paper_id``: with the [recommend] extra's embedding, by the mean of the tf-idf cosine
+    (title + abstract) and the WordLlama embedding cosine, the representation of the learned ranking; without
+    it, by the tf-idf cosine alone."""
     _need_sklearn("`feedhub paper related`")
     from sklearn.metrics.pairwise import linear_kernel
 
@@ -159,6 +187,9 @@ def related(session: Session, paper_id: str, limit: int = 10, settings: Any = No
         X = vec.fit_transform([texts[i] for i in ids])
     me = ids.index(paper_id)
     sims = linear_kernel(X[me], X).ravel()
+    meaning = _embedding_similarity(session, ids, me)
+    if meaning is not None:  # the learned ranking's representation: words and meaning, half each
+        sims = RELATED_WORDS_WEIGHT * sims + (1.0 - RELATED_WORDS_WEIGHT) * meaning
     sims[me] = -1.0
     order = sims.argsort()[::-1][:limit]
     names = vec.get_feature_names_out()

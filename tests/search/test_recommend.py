@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from importlib.util import find_spec
 
 import pytest
 
@@ -87,3 +88,43 @@ def test_saved_similarity_for_the_digest(corpus) -> None:  # type: ignore[no-unt
 def test_saved_similarity_without_saved_papers(engine) -> None:  # type: ignore[no-untyped-def]
     with transaction(engine) as s:
         assert saved_similarity(s, ["1801.00001"]) == {}
+
+
+MEANING = [  # no word in common with the first paper beyond stop-words; only their meaning tells them apart
+    ("1901.00001", "Photographs classified by deep networks", "Pictures taken by cameras are labelled with convolutional networks."),
+    ("1901.00002", "Canines and felines", "Dogs, puppies, kittens and cats: pets people keep at home."),
+    ("1901.00003", "Sovereign bond yields", "Interest rates, inflation, treasury auctions and central bank monetary policy."),
+]
+
+
+@pytest.fixture()
+def meaning_store(engine):  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        for pid, title, abstract in MEANING:
+            s.add(Paper(arxiv_id=pid, title=title, abstract=abstract, authors=["A B"], categories=["cs.LG"], published_at=datetime(2019, 1, 1, tzinfo=U)))
+    return engine
+
+
+def test_related_uses_the_embedding_when_installed(meaning_store) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("wordllama", reason="the [recommend] extra's embedding model")
+    with transaction(meaning_store) as s:
+        rows = related(s, "1901.00002", limit=5)
+    # tf-idf alone finds nothing (no shared word); the embedding puts the photos paper above the bond yields
+    sims = {r.id: r.similarity for r in rows}
+    assert sims and all(0 < v <= 1 for v in sims.values())
+    assert sims.get("1901.00001", 0.0) > sims.get("1901.00003", 0.0)
+
+
+def test_related_falls_back_to_tf_idf_without_the_embedding(meaning_store, corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from feedhub.search import embedding
+
+    with transaction(corpus) as s:
+        with_meaning = related(s, "1801.00001", limit=5)
+    monkeypatch.setattr(embedding, "available", lambda: False)
+    with transaction(corpus) as s:
+        words_only = related(s, "1801.00001", limit=5)
+        assert related(s, "1901.00002", limit=5) == []  # no shared word: tf-idf alone finds nothing
+    assert all(1 <= int(r.id.split(".")[1]) <= 12 for r in words_only if r.id.startswith("1801."))
+    assert words_only and all(r.shared_words for r in words_only)
+    if find_spec("wordllama") is not None:  # with the embedding the scores are the mean of both similarities
+        assert [r.similarity for r in with_meaning] != [r.similarity for r in words_only]
