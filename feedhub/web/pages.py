@@ -630,7 +630,7 @@ def _health(r: dict[str, Any]) -> tuple[str, str]:
     if int(r["error_count"] or 0) >= 3:
         return "paused", f"check the URL, then: feedhub fetch --source {r['id']} --force"
     if r["last_error"]:
-        return "error", "it is retried with back-off; if it keeps failing: feedhub source show " + str(r["id"])
+        return "error", f"it is retried with back-off; to see the error now: feedhub fetch --source {r['id']} --force"
     if r["last_warning"]:
         return "warning", ""
     return "ok", ""
