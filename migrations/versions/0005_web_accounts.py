@@ -15,10 +15,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("is_admin", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column("password_hash", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("lang", sa.String(length=8), nullable=False, server_default="en"))
+    # Plain ADD COLUMN, never a batch "recreate": rebuilding `members` on SQLite drops the old table, and its
+    # ON DELETE CASCADE would take every member's saved papers, dismissals, rules and follows with it.
+    op.add_column("members", sa.Column("is_admin", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("members", sa.Column("password_hash", sa.Text(), nullable=True))
+    op.add_column("members", sa.Column("lang", sa.String(length=8), nullable=False, server_default="en"))
     # the default member (a single user) is the admin of their own server
     op.execute("UPDATE members SET is_admin = TRUE WHERE id = 1")
     op.create_table(
@@ -45,7 +46,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("web_options")
     op.drop_table("web_tokens")
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.drop_column("lang")
-        batch_op.drop_column("password_hash")
-        batch_op.drop_column("is_admin")
+    for column in ("lang", "password_hash", "is_admin"):  # ALTER TABLE DROP COLUMN (SQLite >= 3.35): no table rebuild, no cascade
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"ALTER TABLE members DROP COLUMN {column}")
+        else:
+            op.drop_column("members", column)

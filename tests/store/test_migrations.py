@@ -51,3 +51,23 @@ def test_every_command_upgrades_an_empty_database(db_url: str) -> None:
     assert current_revision(engine) == head_revision()
     open_store(db_url)  # idempotent: a second start changes nothing
     assert current_revision(engine) == head_revision()
+
+
+def test_0005_up_and_down_keep_every_members_saved_papers(db_url: str) -> None:
+    """0005 adds columns to `members`: neither direction may rebuild it (a rebuild's DROP cascades to saved rows)."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0004")
+    with engine.begin() as conn:  # raw SQL: the models describe the newest schema, not 0004's
+        conn.exec_driver_sql("INSERT INTO members (id, name, created_at) VALUES (2, 'alice', '2018-01-01 00:00:00+00:00')")
+        conn.exec_driver_sql("INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, first_seen_at) "
+                             "VALUES ('1706.03762', 1, 'Attention', '', '[]', '[]', '2018-01-01 00:00:00+00:00')")  # fmt: skip
+        for member in (1, 2):
+            conn.exec_driver_sql(f"INSERT INTO saved (member_id, paper_id, saved_at, tags) VALUES ({member}, '1706.03762', '2018-01-02 00:00:00+00:00', '[]')")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM saved").scalar() == 2
+        assert conn.exec_driver_sql("SELECT name FROM members WHERE is_admin ORDER BY id").scalars().all() == ["default"]
+    downgrade(engine, "0004")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM saved").scalar() == 2
+    engine.dispose()
