@@ -23,6 +23,22 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless through Playwright (never `playwright install`), for every browser test."""
+    if not CHROMIUM.exists():
+        missing("/usr/bin/chromium absent: apt-get install -y chromium to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
 @pytest.fixture(scope="session")
 def corpora() -> Path:
     """../shared/corpora (public test material); tests that need it skip with a message when absent."""

@@ -7,7 +7,7 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -19,26 +19,12 @@ from feedhub.sources import ParsedEntry, ParsedFeed
 from feedhub.sources import parse as parse_feed
 from feedhub.store.db import session_factory, transaction
 from feedhub.store.models import Source
-from tests.conftest import missing
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 W08 = iso_week("2018-W08", "UTC")
 WHEN = datetime(2018, 2, 21, 12, tzinfo=timezone.utc)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        missing("/usr/bin/chromium absent: apt-get install -y chromium to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 class Watch:

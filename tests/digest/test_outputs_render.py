@@ -133,20 +133,11 @@ def test_html_paper_cards_have_pdf_and_categories_and_mentions_are_links(store: 
 
 # -- in Chromium -----------------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.fixture(scope="module")
-def page() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        missing("/usr/bin/chromium absent: apt-get install -y chromium to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        p = b.new_page(viewport={"width": 360, "height": 800})
-        yield p
-        b.close()
+def page(browser: Any) -> Iterator[Any]:
+    p = browser.new_page(viewport={"width": 360, "height": 800})
+    yield p
+    p.close()
 
 
 @pytest.mark.browser
