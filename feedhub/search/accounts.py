@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -73,28 +74,21 @@ def check_password(session: Session, name: str, password: str) -> Member | None:
 
     found = session.scalar(select(Member).where(Member.name == (name or "").strip())) if name else None
     hasher = _hasher()
-    if found is None or not found.password_hash:
-        try:
-            hasher.verify(_DUMMY_HASH(), password or "x")
-        except (VerificationError, VerifyMismatchError, InvalidHashError):
-            pass
-        return None
     try:
-        hasher.verify(found.password_hash, password or "")
+        hasher.verify(found.password_hash if found is not None and found.password_hash else _dummy_hash(), password or "")
     except (VerificationError, VerifyMismatchError, InvalidHashError):
         return None
+    if found is None or not found.password_hash:
+        return None  # an unknown name, or a member without a password, never signs in
     if hasher.check_needs_rehash(found.password_hash):
         found.password_hash = hasher.hash(password)
     return found
 
 
-_dummy: list[str] = []
-
-
-def _DUMMY_HASH() -> str:  # noqa: N802 - a constant made on first use
-    if not _dummy:
-        _dummy.append(_hasher().hash(secrets.token_urlsafe(16)))
-    return _dummy[0]
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash of a random secret: an unknown name still costs one verification, so timing tells no names."""
+    return str(_hasher().hash(secrets.token_urlsafe(16)))
 
 
 def _issue(session: Session, member: Member, kind: str, now: datetime, ttl: timedelta | None) -> tuple[str, WebToken]:

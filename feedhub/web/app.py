@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -354,4 +354,4 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, fe
     return app
 
 
-__all__ = ["create_app", "route", "page", "Viewer", "Server", "NotFound", "Route"]
+__all__ = ["create_app", "route", "page", "Viewer", "Server", "NotFound"]

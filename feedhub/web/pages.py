@@ -322,11 +322,9 @@ async def search_page(request: Request, viewer: Viewer) -> Response:
 
 # -- a paper ------------------------------------------------------------------------------------------------
 
-def paper_view(srv: Server, viewer: Viewer, arxiv_id: str) -> dict[str, Any]:
+def paper_key(arxiv_id: str) -> str:
+    """The paper an address names (links.ids' normal form); anything else is a friendly 404."""
     from feedhub.links.ids import normalize_arxiv_id
-    from feedhub.papers.reproductions import list_reproductions, run_json, runs_of
-    from feedhub.papers.show import paper_detail
-    from feedhub.store.models import Dismissal, Saved
 
     try:
         key = normalize_arxiv_id(arxiv_id)
@@ -334,6 +332,15 @@ def paper_view(srv: Server, viewer: Viewer, arxiv_id: str) -> dict[str, Any]:
         key = None
     if not key:
         raise NotFound(f"{arxiv_id!r} is not an arXiv id (e.g. 1412.6980)")
+    return key
+
+
+def paper_view(srv: Server, viewer: Viewer, arxiv_id: str) -> dict[str, Any]:
+    from feedhub.papers.reproductions import list_reproductions, run_json, runs_of
+    from feedhub.papers.show import paper_detail
+    from feedhub.store.models import Dismissal, Saved
+
+    key = paper_key(arxiv_id)
     with srv.read() as session:
         try:
             detail = paper_detail(session, key)
@@ -355,15 +362,9 @@ RELATED_TTL = timedelta(hours=6)
 def related_papers(srv: Server, arxiv_id: str) -> list[Any] | None:
     """The papers nearest to this one (None without the [recommend] extra), reused for RELATED_TTL or until a
     fetch: it takes a model fit, so the paper page loads it apart (its own address, filled in by the script)."""
-    from feedhub.links.ids import normalize_arxiv_id
     from feedhub.search.recommend import have_sklearn, related
 
-    try:
-        key = normalize_arxiv_id(arxiv_id)
-    except InvalidInput:
-        key = None
-    if not key:
-        raise NotFound(f"{arxiv_id!r} is not an arXiv id (e.g. 1412.6980)")
+    key = paper_key(arxiv_id)
     if not have_sklearn():
         return None
     now = srv.clock()
@@ -404,8 +405,7 @@ def _feedback(srv: Server, viewer: Viewer, action: str, form: dict[str, str]) ->
     with transaction(srv.engine) as session:
         if action == "save":
             tags = [t for t in form.get("tags", "").replace(",", " ").split() if t]
-            result = saved.save(session, ref, tags=tags, note=form.get("note") or None, member_id=viewer.member_id)
-            del result
+            saved.save(session, ref, tags=tags, note=form.get("note") or None, member_id=viewer.member_id)
         elif action == "unsave":
             saved.unsave(session, ref, member_id=viewer.member_id)
         elif action == "dismiss":
