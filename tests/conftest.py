@@ -26,9 +26,12 @@ def missing(reason: str) -> None:
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    """Debian's Chromium, headless through Playwright (never `playwright install`), for every browser test."""
+    """Debian's Chromium, headless through Playwright (never `playwright install`), for every browser test.
+
+    Module scope, not session: while Playwright's sync API is open it holds an asyncio loop running in the
+    main thread, and every later test that calls asyncio.run() (the fetchers) would fail."""
     if not CHROMIUM.exists():
         missing("/usr/bin/chromium absent: apt-get install -y chromium to run the browser tests")
     from playwright.sync_api import sync_playwright
