@@ -132,6 +132,7 @@ class WebSession:
     token: str  # the cookie's value (shown once, when made)
     csrf: str
     member: Member
+    expires_at: datetime | None = None
 
 
 def start_session(session: Session, member: Member, now: datetime) -> WebSession:
@@ -146,7 +147,7 @@ def session_of(session: Session, token: str, now: datetime) -> WebSession | None
     if row is None:
         return None
     member = session.get(Member, row.member_id)
-    return None if member is None else WebSession(token=token, csrf=row.csrf, member=member)
+    return None if member is None else WebSession(token=token, csrf=row.csrf, member=member, expires_at=row.expires_at)
 
 
 def end_session(session: Session, token: str) -> None:

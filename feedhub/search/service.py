@@ -48,6 +48,7 @@ class SearchResult:
     hits: list[Hit]
     notes: list[str] = field(default_factory=list)
     took_ms: float = 0.0
+    total: int | None = None  # every match, not only this page's (asked with Options.count)
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Options:
     sort: str = "relevance"  # or "date"
     limit: int = 20
     offset: int = 0
+    count: bool = False  # also count every match (SearchResult.total): the web page's "N results"
 
 
 def _with_options(parsed: ParsedQuery, opts: Options) -> ParsedQuery:
@@ -156,7 +158,20 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
                 ranked.append((uid, float(score) if opts.sort == "relevance" else 0.0))
         ranked = ranked[opts.offset : opts.offset + opts.limit]
         hits = _hydrate(db, ranked, parsed, member)
-    return SearchResult(text, hits, notes, _ms(started))
+        total = _total(opened, searcher, compiled.query, dismissed) if opts.count else None
+    return SearchResult(text, hits, notes, _ms(started), total)
+
+
+def _total(opened: Any, searcher: Any, query: Any, dismissed: set[str]) -> int:
+    """How many documents match ``query``, less this member's dismissed papers among them."""
+    from feedhub.search.compiler import tantivy_module
+
+    n = int(searcher.search(query, 1, count=True).count)
+    if n and dismissed:
+        t = tantivy_module()
+        mine = t.Query.term_set_query(opened.index.schema, "uid", sorted(dismissed))
+        n -= int(searcher.search(t.Query.boolean_query([(t.Occur.Must, query), (t.Occur.Must, mine)]), 1, count=True).count)
+    return n
 
 
 def _ms(started: float) -> float:

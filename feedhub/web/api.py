@@ -34,7 +34,8 @@ async def digest(request: Request, viewer: Viewer) -> Response:
 @route(api=True)
 async def search(request: Request, viewer: Viewer) -> Response:
     found = await run_in_threadpool(run_search, server(request), viewer, request.query_params)
-    return _json({"query": found["q"], "page": found["page"], "page_size": PAGE_SIZE, "more": found["more"], "notes": found["notes"],
+    return _json({"query": found["q"], "page": found["page"], "page_size": PAGE_SIZE, "more": found["more"], "total": found["total"],
+                  "notes": found["notes"],
                   "took_ms": round(found["took_ms"], 2), "hits": [h.to_json() for h in found["hits"]]})  # fmt: skip
 
 

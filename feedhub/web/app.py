@@ -37,6 +37,11 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 SIGNIN_LIMIT = 5  # failed sign-ins per client (and per name) in SIGNIN_WINDOW before it answers 429
 SIGNIN_WINDOW = timedelta(minutes=15)
 WEEK_TTL = timedelta(minutes=10)  # a built week is reused this long (or until the next fetch or feedback)
+# A session looked up in the store is trusted this long before it is looked up again (a page view then costs no
+# query for who is asking). Signing out, and every POST, forget them all at once; a session's own expiry is
+# still checked on every request, so a cached one never outlives it. A member removed from the command line
+# (another process) loses the page within this time.
+VIEWER_TTL = timedelta(seconds=10)
 
 
 @dataclass
@@ -76,11 +81,14 @@ class Server:
     reader: Any = None  # reads (every page view) go here: see store.db.reader_engine
     problem: str | None = None  # the store cannot serve: a page says what to run
     templates: Any = None
-    weeks: dict[tuple[str, str, str | None], tuple[datetime, dict[str, Any]]] = field(default_factory=dict)
+    # (week, lang, member or None) -> (built at, the digest's model, its stories' rendered bodies by story key)
+    weeks: dict[tuple[str, str, str | None], tuple[datetime, dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     related: dict[str, tuple[datetime, list[Any]]] = field(default_factory=dict)
     failures: dict[str, deque[datetime]] = field(default_factory=dict)
     fetch: FetchStatus = field(default_factory=FetchStatus)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # session token -> (when looked up, the session's expiry, who): see VIEWER_TTL
+    viewers: dict[str, tuple[datetime, datetime | None, Viewer | None]] = field(default_factory=dict)
 
     def open(self) -> None:
         """Open the store without changing it: a missing database or one behind on migrations is a page."""
@@ -111,6 +119,10 @@ class Server:
 
     def member_settings(self, viewer: Viewer) -> Settings:
         return replace(self.settings, member=viewer.name if viewer.member_id is not None else None)
+
+    def forget_viewers(self) -> None:
+        with self.lock:
+            self.viewers.clear()
 
     def forget_weeks(self, member: str | None = None, everyone: bool = False) -> None:
         with self.lock:
@@ -185,18 +197,39 @@ def problem_page(request: Request, viewer: Viewer | None, status: int, message: 
 
 # -- who is asking ----------------------------------------------------------------------------------------
 
+def _aware_utc(when: datetime | None) -> datetime | None:
+    from datetime import timezone
+
+    return None if when is None else when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
 def _viewer_from_cookie(srv: Server, token: str | None) -> Viewer | None:
+    """Who the session cookie belongs to (or a guest when guest access is on), cached for VIEWER_TTL."""
     from feedhub.search import accounts
 
+    now = srv.clock()
+    key = token if token and len(token) <= 200 else ""
+    with srv.lock:
+        hit = srv.viewers.get(key)
+    if hit is not None:
+        checked, expires, viewer = hit
+        if now - checked < VIEWER_TTL and now >= checked and (expires is None or now < expires):
+            return viewer
+    viewer, expires = None, None
     with srv.read() as session:
-        if token:
-            found = accounts.session_of(session, token, srv.clock())
+        if key:
+            found = accounts.session_of(session, key, now)
             if found is not None:
                 m = found.member
-                return Viewer(m.id, m.name, bool(m.is_admin), m.lang or "en", csrf=found.csrf, session_token=token)
-        if accounts.guest_access(session):
-            return Viewer(None, None, False, "en")
-    return None
+                viewer = Viewer(m.id, m.name, bool(m.is_admin), m.lang or "en", csrf=found.csrf, session_token=key)
+                expires = _aware_utc(found.expires_at)
+        if viewer is None and accounts.guest_access(session):
+            viewer = Viewer(None, None, False, "en")
+    with srv.lock:
+        if len(srv.viewers) > 10_000:  # many distinct (or forged) cookies: start over rather than grow
+            srv.viewers.clear()
+        srv.viewers[key] = (now, expires, viewer)
+    return viewer
 
 
 def _viewer_from_bearer(srv: Server, header: str) -> Viewer | None:
@@ -247,7 +280,12 @@ def route(*, api: bool = False, write: bool = False, admin: bool = False, member
             if (admin and not viewer.admin) or ((member or write) and viewer.guest):
                 return problem_page(request, viewer, 403, i18n.text(lang_of(request, viewer), "error.admin" if admin else "error.signin_first"))
             try:
-                return await handler(request, viewer, form) if request.method == "POST" else await handler(request, viewer)
+                if request.method != "POST":
+                    return await handler(request, viewer)
+                try:
+                    return await handler(request, viewer, form)
+                finally:  # a POST may sign out, change a language, a password or guest access: look everyone up again
+                    srv.forget_viewers()
             except NotFound as exc:
                 return problem_page(request, viewer, 404, str(exc) or i18n.text(lang_of(request, viewer), "error.not_found"), "error.not_found")
             except InvalidInput as exc:

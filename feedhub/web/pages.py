@@ -155,6 +155,12 @@ async def home(request: Request) -> Response:
 def week_model(srv: Server, spec: str, lang: str, member: str | None) -> dict[str, Any]:
     """The digest of week ``spec`` (group's when ``member`` is None), built once and reused for WEEK_TTL or until
     a fetch or this member's feedback changes it."""
+    return _week_entry(srv, spec, lang, member)[0]
+
+
+def _week_entry(srv: Server, spec: str, lang: str, member: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The week's model and its stories' rendered bodies (the part every member sees alike), kept together so a
+    body never outlives the model it was rendered from."""
     from feedhub.digest.api import make_digest
     from feedhub.digest.window import iso_week
 
@@ -167,11 +173,25 @@ def week_model(srv: Server, spec: str, lang: str, member: str | None) -> dict[st
     with srv.lock:
         cached = srv.weeks.get(key)
     if cached is not None and now - cached[0] < WEEK_TTL:
-        return cached[1]
+        return cached[1], cached[2]
     model = make_digest(srv.engine, window, lang=lang, fmt="json", member=member, now=now).model
+    bodies: dict[str, Any] = {}
     with srv.lock:
-        srv.weeks[key] = (now, model)
-    return model
+        srv.weeks[key] = (now, model, bodies)
+    return model, bodies
+
+
+def _story_bodies(srv: Server, model: dict[str, Any], bodies: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Render each shown story's body once per built week (title, summary, paper, code, why, mentions: the
+    markup is the same for every member); the page adds each member's own buttons around it."""
+    missing = [s for section in model["sections"] for s in section["stories"] if s["key"] not in bodies]
+    if missing:
+        macro = srv.templates.get_template("_macros.html").module.story_body
+        t = i18n.translator(lang)
+        rendered = {s["key"]: macro(s, t) for s in missing}
+        with srv.lock:
+            bodies.update(rendered)
+    return bodies
 
 
 def _neighbours(label: str) -> tuple[str | None, str | None]:
@@ -211,15 +231,16 @@ async def week(request: Request, viewer: Viewer) -> Response:
         spec = spec[: -len(".html")]
     lang = lang_of(request, viewer)
     mine = request.query_params.get("for") == "me" and not viewer.guest
-    model = await run_in_threadpool(week_model, srv, spec, lang, viewer.name if mine else None)
+    model, bodies = await run_in_threadpool(_week_entry, srv, spec, lang, viewer.name if mine else None)
+    bodies = await run_in_threadpool(_story_bodies, srv, model, bodies, lang)
     saved, dismissed = await run_in_threadpool(_saved_and_dismissed, srv, viewer)
     prev, nxt = _neighbours(model["week"])
     from feedhub.digest import i18n as digest_i18n
 
     strings = digest_i18n.STRINGS[model["lang"]]
     title = strings["title.week" if "W" in model["week"] else "title.range"].format(label=model["week"])
-    return page(request, viewer, "week.html", model=model, mine=mine, prev=prev, next_week=nxt, saved=saved, dismissed=dismissed, title=title,
-                also_title=strings["also"])  # fmt: skip
+    return page(request, viewer, "week.html", model=model, bodies=bodies, mine=mine, prev=prev, next_week=nxt, saved=saved, dismissed=dismissed,
+                title=title, also_title=strings["also"])  # fmt: skip
 
 
 @route(api=True)
@@ -274,7 +295,7 @@ def search_options(params: Any, page_no: int, size: int = PAGE_SIZE):  # type: i
     cats = [c for c in (params.get("cat") or "").replace(",", " ").split() if c]
     authors = [a.strip() for a in (params.get("author") or "").split(",") if a.strip()]
     return Options(since=when("since"), until=when("until"), categories=cats, authors=authors, saved=params.get("saved") == "1",
-                   has_code=params.get("has_code") == "1", kind=kind, sort=sort, limit=size + 1, offset=(page_no - 1) * size)  # fmt: skip
+                   has_code=params.get("has_code") == "1", kind=kind, sort=sort, limit=size + 1, offset=(page_no - 1) * size, count=True)  # fmt: skip
 
 
 def page_number(params: Any) -> int:
@@ -294,11 +315,11 @@ def run_search(srv: Server, viewer: Viewer, params: Any) -> dict[str, Any]:
     page_no = page_number(params)
     opts = search_options(params, page_no)
     if not q and not (opts.saved or opts.has_code or opts.categories or opts.authors or opts.since or opts.until or opts.kind):
-        return {"q": q, "hits": [], "notes": [], "more": False, "page": page_no, "took_ms": 0.0, "asked": False}
+        return {"q": q, "hits": [], "notes": [], "more": False, "page": page_no, "took_ms": 0.0, "asked": False, "total": 0}
     result = search(srv.member_settings(viewer), q or "*", opts, notify=lambda _msg: None)
     hits = result.hits[:PAGE_SIZE]
     return {"q": q, "hits": hits, "notes": result.notes, "more": len(result.hits) > PAGE_SIZE, "page": page_no, "took_ms": result.took_ms,
-            "asked": True}  # fmt: skip
+            "asked": True, "total": result.total}  # fmt: skip
 
 
 @route()
@@ -309,7 +330,7 @@ async def search_page(request: Request, viewer: Viewer) -> Response:
         found = await run_in_threadpool(run_search, srv, viewer, params)
         error = None
     except InvalidInput as exc:  # a malformed query is the search page with the one-line explanation
-        found, error = {"q": params.get("q", ""), "hits": [], "notes": [], "more": False, "page": 1, "took_ms": 0.0, "asked": True}, str(exc)
+        found, error = {"q": params.get("q", ""), "hits": [], "notes": [], "more": False, "page": 1, "took_ms": 0.0, "asked": True, "total": 0}, str(exc)
     from urllib.parse import urlencode
 
     keep = {k: v for k, v in params.items() if k != "page" and v}

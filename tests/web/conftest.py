@@ -125,6 +125,8 @@ def site(served: Site) -> Site:
     srv = served.app.state.server
     srv.failures.clear()
     srv.forget_weeks(everyone=True)
+    srv.forget_viewers()
+    srv.related.clear()
     with transaction(served.engine) as s:
         for model in (Saved, Dismissal, Rule, Follow, WebToken, WebOption, Run):
             s.execute(delete(model))

@@ -117,6 +117,27 @@ def test_sessions_expire_and_sign_out_ends_them(site: Site) -> None:
     assert c.get("/saved").status_code == 303
 
 
+def test_a_session_removed_elsewhere_stops_within_the_lookup_cache_time(site: Site) -> None:
+    """Who a cookie belongs to is cached for VIEWER_TTL (no query per page view); a session deleted by another
+    process (the CLI, another server) must stop working once that time has passed, and its expiry never waits."""
+    from sqlalchemy import delete
+
+    from feedhub.store.models import WebToken
+    from feedhub.web.app import VIEWER_TTL
+
+    c = site.signed_in("bob")
+    assert c.get("/saved").status_code == 200
+    with transaction(site.engine) as s:
+        s.execute(delete(WebToken).where(WebToken.kind == "session"))
+    site.clock.advance(seconds=VIEWER_TTL.total_seconds() + 1)
+    assert c.get("/saved").status_code == 303
+    c = site.signed_in("bob")
+    site.clock.advance(days=accounts.SESSION_DAYS, seconds=-3)
+    assert c.get("/saved").status_code == 200  # looked up (and cached) 3 s before the session expires
+    site.clock.advance(seconds=4)  # expired while still cached: not served a second longer
+    assert c.get("/saved").status_code == 303
+
+
 def test_pages_carry_a_strict_csp_and_no_inline_script(site: Site) -> None:
     c = site.signed_in("alice")
     for path in ["/week/2018-W08", "/search?q=elmo", "/paper/1802.05365", "/repro/adam", "/saved", "/interests", "/sources", "/signin", "/nope"]:
@@ -179,6 +200,29 @@ def test_search_page_filters_paging_and_counts(site: Site) -> None:
     assert only_papers.count('class="hit"') <= hits and "/paper/" in only_papers
     r = c.get("/api/v1/search", params={"q": "learning", "kind": "paper"})
     assert r.status_code == 200 and all(h["kind"] == "paper" for h in r.json()["hits"])
+
+
+def test_search_counts_every_match_not_only_the_page(site: Site) -> None:
+    """"N results" is every match (the API's total too): walking the pages finds exactly that many, and a
+    dismissed paper leaves the count with its hit."""
+    c = site.signed_in("bob")
+    api = c.get("/api/v1/search", params={"q": "learning"}).json()
+    total = api["total"]
+    seen: list[str] = []
+    page = 1
+    while True:
+        body = c.get("/api/v1/search", params={"q": "learning", "page": page}).json()
+        assert body["total"] == total
+        seen += [f"{h['kind']}:{h['id']}" for h in body["hits"]]
+        if not body["more"]:
+            break
+        page += 1
+    assert total == len(seen) == len(set(seen)) and total > 0
+    html = c.get("/search", params={"q": "learning"}).text
+    assert re.search(rf'id="count">{total:,} results · 1–{min(total, 20)} shown', html), html[html.find('id="count"') - 20 :][:200]
+    paper = next(h["id"] for h in api["hits"] if h["kind"] == "paper")
+    assert c.post("/act/dismiss", data={"csrf": csrf_of(html), "target": paper}).status_code == 303
+    assert c.get("/api/v1/search", params={"q": "learning"}).json()["total"] == total - 1
 
 
 def test_the_week_the_paper_and_feedback(site: Site) -> None:
