@@ -156,9 +156,11 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
             uid = searcher.doc(addr).get_first("uid")
             if uid not in dismissed:
                 ranked.append((uid, float(score) if opts.sort == "relevance" else 0.0))
+        total = None
+        if opts.count:  # every match was read when the search found fewer than it asked for: no count to run
+            total = len(ranked) if len(found) < want else _total(opened, searcher, compiled.query, dismissed)
         ranked = ranked[opts.offset : opts.offset + opts.limit]
         hits = _hydrate(db, ranked, parsed, member)
-        total = _total(opened, searcher, compiled.query, dismissed) if opts.count else None
     return SearchResult(text, hits, notes, _ms(started), total)
 
 

@@ -89,6 +89,7 @@ class Server:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # session token -> (when looked up, the session's expiry, who): see VIEWER_TTL
     viewers: dict[str, tuple[datetime, datetime | None, Viewer | None]] = field(default_factory=dict)
+    counts: dict[Any, int] = field(default_factory=dict)  # (member, query, options) -> every match (a search's total)
 
     def open(self) -> None:
         """Open the store without changing it: a missing database or one behind on migrations is a page."""
@@ -121,11 +122,15 @@ class Server:
         return replace(self.settings, member=viewer.name if viewer.member_id is not None else None)
 
     def forget_viewers(self) -> None:
+        """After any POST: who is who, and the search counts (a dismissal changes them), are looked up again."""
         with self.lock:
             self.viewers.clear()
+            self.counts.clear()
 
     def forget_weeks(self, member: str | None = None, everyone: bool = False) -> None:
         with self.lock:
+            if everyone:
+                self.counts.clear()
             for key in [k for k in self.weeks if everyone or k[2] == member or k[2] is None]:
                 del self.weeks[key]
 

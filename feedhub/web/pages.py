@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -316,7 +317,18 @@ def run_search(srv: Server, viewer: Viewer, params: Any) -> dict[str, Any]:
     opts = search_options(params, page_no)
     if not q and not (opts.saved or opts.has_code or opts.categories or opts.authors or opts.since or opts.until or opts.kind):
         return {"q": q, "hits": [], "notes": [], "more": False, "page": page_no, "took_ms": 0.0, "asked": False, "total": 0}
-    result = search(srv.member_settings(viewer), q or "*", opts, notify=lambda _msg: None)
+    # the count of every match is kept while the member pages through the same search (until a POST or a fetch)
+    count_key = (viewer.member_id, q, repr(replace(opts, offset=0, count=False)))
+    with srv.lock:
+        known = srv.counts.get(count_key)
+    result = search(srv.member_settings(viewer), q or "*", replace(opts, count=known is None), notify=lambda _msg: None)
+    if known is None and result.total is not None:
+        with srv.lock:
+            if len(srv.counts) > 1000:
+                srv.counts.clear()
+            srv.counts[count_key] = result.total
+    else:
+        result.total = known
     hits = result.hits[:PAGE_SIZE]
     return {"q": q, "hits": hits, "notes": result.notes, "more": len(result.hits) > PAGE_SIZE, "page": page_no, "took_ms": result.took_ms,
             "asked": True, "total": result.total}  # fmt: skip
