@@ -11,8 +11,10 @@ subprocess (uvicorn, one process). Cold start is process launch to its first HTT
 /static/feedhub.css), launched --cold-runs times; baseline in the same loop: a bare Starlette app serving the
 same file under uvicorn (the framework's floor). The client signs in by following the one-time link that
 ``feedhub serve`` prints, as a person does, then asks each page once (the first week page builds the digest;
-it is then cached for 10 minutes) and measures, with 1 and with 20 concurrent clients (httpx, asyncio, one
-keep-alive connection per client):
+it is then cached for 10 minutes) and measures, with 1 and with 20 concurrent clients (a lean HTTP/1.1 client
+on asyncio streams, one keep-alive connection per client, so that on 2 cores the load is the server's; it also
+prints the server process's CPU per request from /proc, which other work on the machine does not inflate as it
+does latency, and its own):
   static   /static/feedhub.css (the baseline: the same server answering a file)
   week     /week/2018-W08
   search   /search?q=... over several queries (words, two words, a phrase, filters, a prefix)
@@ -186,6 +188,38 @@ def signin(base: str, log: Path) -> str:
 
 # -- load ----------------------------------------------------------------------------------------------------
 
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, int]:
+    """One GET over a kept-alive HTTP/1.1 connection: (status, body bytes). A lean client (no parsing beyond the
+    status line, Content-Length or chunks) so that on a 2-core machine the load it makes is the server's."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length, chunked = 0, False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if not chunked:
+        await reader.readexactly(length)
+        return status, length
+    size = 0
+    while True:
+        n = int((await reader.readline()).split(b";")[0].strip(), 16)
+        await reader.readexactly(n + 2)
+        size += n
+        if n == 0:
+            return status, size
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the server process has used: its cost per request, whatever else runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _load_run(base: str, cookie: dict[str, str], paths: list[str], clients: int, max_s: float) -> tuple[list[float], int, int, float]:
     """``clients`` workers over one keep-alive connection each, taking the next path in turn, until the paths are
     done or ``max_s`` passed. (latencies ms of the answers, failures (non-200 or no answer), bytes of the last body,
@@ -195,39 +229,48 @@ async def _load_run(base: str, cookie: dict[str, str], paths: list[str], clients
     size = 0
     queue = iter(paths)
     t_start = time.perf_counter()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, cookies=cookie, limits=limits, timeout=120.0, trust_env=False) as client:
+    url = httpx.URL(base)
+    host, port = url.host, url.port or 80
+    cookies = "; ".join(f"{k}={v}" for k, v in cookie.items())
 
-        async def worker() -> None:
-            nonlocal bad, size
+    async def worker() -> None:
+        nonlocal bad, size
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
             for path in queue:
                 if time.perf_counter() - t_start > max_s:
                     return
+                request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookies}\r\n\r\n".encode()
                 t0 = time.perf_counter()
                 try:
-                    r = await client.get(path)
-                except httpx.HTTPError:  # the server dropped the connection (an error it did not answer)
+                    status, size = await _get(reader, writer, request)
+                except (OSError, asyncio.IncompleteReadError, ValueError):  # the server dropped the connection
                     bad += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, port)
                     continue
                 latencies.append((time.perf_counter() - t0) * 1000)
-                size = len(r.content)
-                if r.status_code != 200:
+                if status != 200:
                     bad += 1
+        finally:
+            writer.close()
 
-        await asyncio.gather(*(worker() for _ in range(clients)))
+    await asyncio.gather(*(worker() for _ in range(clients)))
     return latencies, bad, size, time.perf_counter() - t_start
 
 
-def measure(base: str, cookie: dict[str, str], cases: dict[str, list[str]], requests: int, max_s: float) -> list[dict[str, Any]]:
+def measure(base: str, cookie: dict[str, str], cases: dict[str, list[str]], requests: int, max_s: float, pid: int) -> list[dict[str, Any]]:
     rows = []
     for clients in (1, 20):
         for name, pool in cases.items():
             n = requests if clients == 1 else requests * 2
             paths = [pool[i % len(pool)] for i in range(n)]
+            cpu0, mine0 = server_cpu(pid), time.process_time()
             lat, bad, size, wall = asyncio.run(_load_run(base, cookie, paths, clients, max_s))
+            cpu, mine = server_cpu(pid) - cpu0, time.process_time() - mine0
             lat = lat or [float("nan")]
             rows.append({"case": name, "clients": clients, "n": len(lat), "bad": bad, "p50": pct(lat, 0.5), "p95": pct(lat, 0.95),
-                         "max": max(lat), "rps": len(lat) / wall, "bytes": size})  # fmt: skip
+                         "max": max(lat), "rps": len(lat) / wall, "bytes": size, "cpu": cpu * 1000 / len(lat), "client_cpu": mine * 1000 / len(lat)})  # fmt: skip
             print(f"  measured {name:<7} x{clients:<2}: {len(lat)} requests in {wall:.1f} s (load average {_load()})", flush=True)
     return rows
 
@@ -348,7 +391,7 @@ def main() -> None:
                         raise SystemExit(f"warm-up: {path} answered {r.status_code}: {r.text[:300]}")
                 warm[name] = (time.perf_counter() - t1) * 1000 / min(10, len(pool))
         print("warm-up (mean per request, first asks): " + ", ".join(f"{k} {v:.0f} ms" for k, v in warm.items()), flush=True)
-        rows = measure(base, cookie, cases, args.requests, args.max_seconds)
+        rows = measure(base, cookie, cases, args.requests, args.max_seconds, proc.pid)
     finally:
         stop(proc)
 
@@ -357,11 +400,13 @@ def main() -> None:
           f"(min {min(colds):.2f}, max {max(colds):.2f}) [goal <= {GOAL_COLD_S:.0f} s: {'met' if statistics.median(colds) <= GOAL_COLD_S else 'NOT met'}]; "
           f"baseline bare Starlette+uvicorn static app median {statistics.median(bares):.2f} s")  # fmt: skip
     print(f"sign-in by the printed link + first /week/{WEEK} (builds the digest): {first_week * 1000:.0f} ms")
-    print(f"\n{'page':<8} {'clients':>7} {'n':>5} {'failed':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>7} {'bytes':>8}  {'p95 / static p95':>16}")
+    print(f"\n{'page':<8} {'clients':>7} {'n':>5} {'failed':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>7} {'bytes':>8}  {'p95 / static p95':>16}"
+          f"  {'server CPU ms/req':>17}  {'client CPU ms/req':>17}")
     static_p95 = {r["clients"]: r["p95"] for r in rows if r["case"] == "static"}
     for r in rows:
         ratio = r["p95"] / static_p95[r["clients"]] if static_p95.get(r["clients"]) else float("nan")
-        print(f"{r['case']:<8} {r['clients']:>7} {r['n']:>5} {r['bad']:>7} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} {r['rps']:>7.1f} {r['bytes']:>8,}  {ratio:>15.1f}x")
+        print(f"{r['case']:<8} {r['clients']:>7} {r['n']:>5} {r['bad']:>7} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} {r['rps']:>7.1f} {r['bytes']:>8,}  {ratio:>15.1f}x"
+              f"  {r['cpu']:>17.2f}  {r['client_cpu']:>17.2f}")
     print(f"\ngoal: p95 <= {GOAL_P95_MS:.0f} ms at 20 clients on 2 cores (this machine: {os.cpu_count()} CPUs, shared):")
     for r in rows:
         if r["clients"] == 20 and r["case"] != "static":
