@@ -10,7 +10,7 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -697,10 +697,13 @@ def fetch_once(srv: Server) -> None:
             srv.related.clear()
 
 
-async def fetch_loop(srv: Server, every: timedelta) -> None:
+async def fetch_loop(srv: Server, every: timedelta, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                     fetch: Callable[[Server], None] = fetch_once) -> None:  # fmt: skip
+    """``--fetch-every``: a fetch at start, then one each ``every`` after the last one ended (a slow fetch never
+    overlaps the next); a failed fetch is shown on the sources page and the loop goes on."""
     while True:
-        await run_in_threadpool(fetch_once, srv)
-        await asyncio.sleep(every.total_seconds())
+        await run_in_threadpool(fetch, srv)
+        await sleep(every.total_seconds())
 
 
 def routes() -> list[Route]:

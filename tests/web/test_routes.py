@@ -365,6 +365,42 @@ def test_background_fetch_pulls_sources_under_the_fetch_lock_and_shows_its_summa
     assert "1 new" in alice.get("/sources").text
 
 
+def test_fetch_every_fetches_at_start_then_after_each_interval_and_survives_a_failed_fetch(site: Site) -> None:
+    import asyncio
+    from datetime import timedelta
+
+    from feedhub.web.pages import fetch_loop, fetch_once
+
+    srv = site.app.state.server
+    fetches: list[tuple[str | None, str | None]] = []
+    waits: list[float] = []
+
+    def fetch(s: object) -> None:
+        fetch_once(srv)  # the real one, and its outcome as the sources page shows it
+        fetches.append((srv.fetch.summary, srv.fetch.error))
+        if len(fetches) == 2:
+            srv.engine, saved = None, srv.engine  # the store goes away for one run: an error shown, the loop goes on
+            try:
+                fetch_once(srv)
+            finally:
+                srv.engine = saved
+            fetches.append((None, srv.fetch.error))
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:
+            raise asyncio.CancelledError  # the server stops
+
+    try:
+        asyncio.run(fetch_loop(srv, timedelta(hours=1), sleep=sleep, fetch=fetch))
+    except asyncio.CancelledError:
+        pass
+    assert waits == [3600.0, 3600.0, 3600.0]
+    assert len(fetches) == 4 and fetches[1] == fetches[0] and fetches[3] == fetches[0]
+    assert fetches[0][0] and "sources" in fetches[0][0] and fetches[0][1] is None  # a summary, no error
+    assert fetches[2][1]  # the failed run's one line, and the next run after it went on
+
+
 def test_a_missing_or_old_database_is_a_page_for_the_admin(tmp_path: Path) -> None:
     from feedhub.config import load_settings
     from feedhub.store import open_store
