@@ -173,6 +173,7 @@ def templates():  # type: ignore[no-untyped-def]
     from feedhub.web import filters
 
     env.filters.update(filters.FILTERS)
+    env.globals.update(filters.GLOBALS)
     return env
 
 

@@ -47,4 +47,19 @@ def number(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def feedback(viewer: Any, action: str, target: Any, label: str, next: str, cls: str = "") -> Any:
+    """A save / dismiss / undo button: a small POST form with the session's CSRF token (works without script;
+    feedhub.js makes it work in place). Python, not a macro: the week page has two per story."""
+    from markupsafe import Markup, escape
+
+    a = escape(action)
+    return Markup(f'<form method="post" action="/act/{a}" class="inline {escape(cls)}" data-inplace="{a}">\n'
+                  f'  <input type="hidden" name="csrf" value="{escape(viewer.csrf)}">\n'
+                  f'  <input type="hidden" name="target" value="{escape(target)}">\n'
+                  f'  <input type="hidden" name="next" value="{escape(next)}">\n'
+                  f'  <button type="submit">{escape(label)}</button>\n</form>\n')  # fmt: skip
+
+
+GLOBALS = {"feedback": feedback}
+
 FILTERS = {"safe_href": safe_href, "day": day, "minute": minute, "tex": tex, "number": number}

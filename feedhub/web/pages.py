@@ -232,9 +232,12 @@ async def week(request: Request, viewer: Viewer) -> Response:
         spec = spec[: -len(".html")]
     lang = lang_of(request, viewer)
     mine = request.query_params.get("for") == "me" and not viewer.guest
-    model, bodies = await run_in_threadpool(_week_entry, srv, spec, lang, viewer.name if mine else None)
-    bodies = await run_in_threadpool(_story_bodies, srv, model, bodies, lang)
-    saved, dismissed = await run_in_threadpool(_saved_and_dismissed, srv, viewer)
+
+    def load() -> tuple[dict[str, Any], dict[str, Any], set[str], set[str]]:  # one trip to a worker thread
+        model, bodies = _week_entry(srv, spec, lang, viewer.name if mine else None)
+        return (model, _story_bodies(srv, model, bodies, lang), *_saved_and_dismissed(srv, viewer))
+
+    model, bodies, saved, dismissed = await run_in_threadpool(load)
     prev, nxt = _neighbours(model["week"])
     from feedhub.digest import i18n as digest_i18n
 
