@@ -173,6 +173,7 @@ class Spec:
     kwargs: dict = field(default_factory=dict)
     schedule: Callable | None = None  # optimizer -> LRScheduler, stepped once per epoch
     label: str = ""
+    per_update: Callable | None = None  # optimizer -> anything with step() (a momentum schedule), stepped per update
 
 
 @dataclass
@@ -232,6 +233,7 @@ def train_side_by_side(
         params.append([t[j].clone().to(device).requires_grad_(True) for layer in base for t in layer])
     optimizers = [make_optimizer(s.optimizer, params[i], lr=s.lr, **s.kwargs) for i, s in enumerate(specs)]
     schedulers = [s.schedule(o) if s.schedule else None for s, o in zip(specs, optimizers, strict=False)]
+    per_update = [s.per_update(o) for s, o in zip(specs, optimizers, strict=True) if s.per_update is not None]
     x_train, y_train = data["x_train"].to(device), data["y_train"].to(device)
     x_test, y_test = data["x_test"].to(device), data["y_test"].to(device)
     n = x_train.shape[0]
@@ -283,6 +285,8 @@ def train_side_by_side(
             losses(forward(x_train[idx]), y_train[idx]).sum().backward()
             for o in optimizers:
                 o.step()
+            for u in per_update:
+                u.step()
             step += 1
             if step % eval_every == 0:
                 evaluate(step)
@@ -314,6 +318,7 @@ def tune_side_by_side(
     kwargs: dict[str, dict] | None = None,
     score: Callable[[Curves], torch.Tensor] | None = None,
     schedules: dict[str, Callable] | None = None,
+    per_updates: dict[str, Callable] | None = None,
     max_rounds: int = 4,
     **train: object,
 ) -> dict[str, Tuning]:
@@ -327,7 +332,14 @@ def tune_side_by_side(
     ratios = {key: (g[1] / g[0] if len(g) > 1 else 10.0) for key, g in grids.items()}
     for _round in range(max_rounds + 1):
         specs = [
-            Spec(key.split(":")[0], lr, kwargs.get(key, {}), (schedules or {}).get(key), label=key)
+            Spec(
+                key.split(":")[0],
+                lr,
+                kwargs.get(key, {}),
+                (schedules or {}).get(key),
+                label=key,
+                per_update=(per_updates or {}).get(key),
+            )
             for key, lrs in pending.items()
             for lr in lrs
         ]
