@@ -227,10 +227,15 @@ def train_side_by_side(
     gen = torch.Generator().manual_seed(seed)
     k = len(specs)
     base = init_layers(sizes, 1 if same_init else k, gen, init)
-    params: list[list[torch.Tensor]] = []  # params[i] = network i's tensors
-    for i in range(k):
-        j = 0 if same_init else i
-        params.append([t[j].clone().to(device).requires_grad_(True) for layer in base for t in layer])
+    # One leaf per layer tensor holds all k networks' copies, (k, ...): the forward pass reads it directly, with no
+    # torch.stack (and no stack backward) per step. params[i] are views of network i's slices, which its own
+    # optimizer updates in place; after each backward they receive their slice of the leaf's gradient.
+    stacked = [
+        torch.stack([t[0 if same_init else i] for i in range(k)]).to(device).requires_grad_(True)
+        for layer in base
+        for t in layer
+    ]
+    params: list[list[torch.Tensor]] = [[s.detach()[i] for s in stacked] for i in range(k)]
     optimizers = [make_optimizer(s.optimizer, params[i], lr=s.lr, **s.kwargs) for i, s in enumerate(specs)]
     schedulers = [s.schedule(o) if s.schedule else None for s, o in zip(specs, optimizers, strict=False)]
     per_update = [s.per_update(o) for s, o in zip(specs, optimizers, strict=True) if s.per_update is not None]
@@ -243,9 +248,7 @@ def train_side_by_side(
     def forward(x: torch.Tensor) -> torch.Tensor:
         h = x.unsqueeze(0).expand(k, *x.shape)
         for layer in range(n_layers):
-            w = torch.stack([p[2 * layer] for p in params])
-            b = torch.stack([p[2 * layer + 1] for p in params])
-            h = torch.baddbmm(b, h, w)
+            h = torch.baddbmm(stacked[2 * layer + 1], h, stacked[2 * layer])
             if layer < n_layers - 1:
                 h = torch.relu(h)
         return h  # (k, batch, out)
@@ -279,10 +282,13 @@ def train_side_by_side(
         perm = torch.randperm(n, generator=order_gen).to(device)
         for s in range(steps_per_epoch):
             idx = perm[s * batch : (s + 1) * batch]
-            for o in optimizers:
-                o.zero_grad(set_to_none=True)
+            for t in stacked:
+                t.grad = None
             # each network's loss depends only on its own parameters: one backward gives every gradient
             losses(forward(x_train[idx]), y_train[idx]).sum().backward()
+            for i, p in enumerate(params):
+                for view, t in zip(p, stacked, strict=True):
+                    view.grad = t.grad[i]  # type: ignore[index]
             for o in optimizers:
                 o.step()
             for u in per_update:
