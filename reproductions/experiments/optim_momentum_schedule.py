@@ -16,8 +16,8 @@ Design (fixed before the run; a CPU-scale form of the paper's deep-autoencoder e
 - arms: plain SGD (μ = 0); classical momentum with a constant μ = 0.9 (the low momentum); classical momentum with
   the schedule and μ_max = 0.99. This package's ``Momentum`` (lecture form v ← μv + ∇f, θ ← θ − αv; it equals the
   paper's form while α is constant, as it is here).
-- length: 154 updates (smoke), 3,010 (quick: the schedule reaches μ = 0.958 from update 2,750), 12,502 (full: it
-  reaches μ_max = 0.99 from update 12,250).
+- length: 154 updates (smoke), 3,010 (quick: the schedule is at μ = 0.958 from update 2,750 and 0.962 from
+  3,000), 12,502 (full: it reaches μ_max = 0.99 from update 12,250).
 - tuning: each arm's α on its own log grid (2 per decade; 1 at smoke size): SGD 0.03..0.3, both momentum arms
   0.003..0.03, extended while the best is at an edge (at most 3 extensions; none at smoke size), by the metric
   below on a tuning seed never reported (``split_seeds``).
