@@ -35,9 +35,10 @@ class TanhFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: Tensor) -> Tensor:  # type: ignore[override]
         # e^{-2|x|} in (0, 1]: no overflow; expm1 keeps the digits of 1 - e^{-2|x|} near x = 0
-        z = torch.exp(-2.0 * x.abs())
+        minus_2abs = -2.0 * x.abs()  # computed once, used by both exponentials
+        z = torch.exp(minus_2abs)
         # tanh(x) = sign(x) (1 - e^{-2|x|}) / (1 + e^{-2|x|})
-        out = torch.sign(x) * (-torch.expm1(-2.0 * x.abs())) / (1.0 + z)
+        out = torch.sign(x) * (-torch.expm1(minus_2abs)) / (1.0 + z)
         ctx.save_for_backward(out)
         return out
 

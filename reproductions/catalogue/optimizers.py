@@ -197,6 +197,19 @@ register(
         kind="check",
     )
 )
+register(
+    Reproduction(
+        name="momentum-schedule",
+        title="Sutskever's increasing momentum schedule against constant momentum 0.9 and plain SGD on a deep "
+        "autoencoder",
+        topic="optimizers",
+        module="reproductions.schedules.momentum_schedule",
+        papers=(SUTSKEVER_2013,),
+        claim="With a good random initialization, SGD with a slowly increasing momentum schedule and a high μ_max "
+        "trains a deep network to a lower training error than a low constant momentum or plain SGD.",
+        experiment="reproductions.experiments.optim_momentum_schedule:run",
+    )
+)
 LIU_NOCEDAL_1989 = Paper(
     title="On the limited memory BFGS method for large scale optimization",
     authors=("Dong C. Liu", "Jorge Nocedal"),
@@ -214,5 +227,18 @@ register(
         claim="On a smooth full-batch problem, Newton's method and L-BFGS reach a given accuracy in far fewer "
         "iterations than first-order methods.",
         experiment="reproductions.experiments.optim_second_order:run",
+    )
+)
+register(
+    Reproduction(
+        name="second-order-ill-conditioned",
+        title="Newton's method and L-BFGS against gradient descent and momentum on an ill-conditioned logistic "
+        "regression",
+        topic="optimizers",
+        module="reproductions.optimizers.newton",
+        papers=(LIU_NOCEDAL_1989,),
+        claim="On a smooth full-batch problem, Newton's method and L-BFGS reach a given accuracy in far fewer "
+        "iterations than first-order methods.",
+        experiment="reproductions.experiments.optim_second_order:run_ill_conditioned",
     )
 )

@@ -189,7 +189,7 @@ HANSEN_SALAMON = Paper(
     title="Neural Network Ensembles",
     authors=("Lars Kai Hansen", "Peter Salamon"),
     year=1990,
-    venue="IEEE Transactions on Pattern Analysis and Machine Intelligence",
+    venue="IEEE Transactions on Pattern Analysis and Machine Intelligence 12(10):993-1001",
     url="https://doi.org/10.1109/34.58871",
 )
 register(

@@ -200,9 +200,14 @@ def train(
     checks_per_epoch: int = 1,
     stop_at_threshold: bool = False,
     param_groups: list[dict[str, object]] | None = None,
+    epoch_metrics: bool = True,
 ) -> History:
     """Minibatch SGD with momentum on cross-entropy; the training error is measured on the whole
-    training set ``checks_per_epoch`` times per epoch to time when it crosses ``error_threshold``."""
+    training set ``checks_per_epoch`` times per epoch to time when it crosses ``error_threshold``.
+
+    ``epoch_metrics=False`` skips the end-of-epoch training loss / training error / test error (the History's
+    per-epoch lists stay empty), for callers that use only the threshold crossing: a divergence still ends the
+    run at the first non-finite minibatch loss, and a model that turned non-finite never crosses the threshold."""
     gen = torch.Generator().manual_seed(seed)
     groups = param_groups if param_groups is not None else [{"params": list(model.parameters())}]
     opt = torch.optim.SGD(groups, lr=lr, momentum=momentum, weight_decay=weight_decay)
@@ -230,6 +235,8 @@ def train(
                     hist.epochs_to_threshold = step / steps_per_epoch
                     if stop_at_threshold:
                         return hist
+        if not epoch_metrics:
+            continue
         train_loss, train_err = evaluate(model, data.x, data.y)
         _, test_err = evaluate(model, data.x_test, data.y_test)
         hist.train_loss.append(train_loss)

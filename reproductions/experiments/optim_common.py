@@ -173,6 +173,7 @@ class Spec:
     kwargs: dict = field(default_factory=dict)
     schedule: Callable | None = None  # optimizer -> LRScheduler, stepped once per epoch
     label: str = ""
+    per_update: Callable | None = None  # optimizer -> anything with step() (a momentum schedule), stepped per update
 
 
 @dataclass
@@ -226,12 +227,18 @@ def train_side_by_side(
     gen = torch.Generator().manual_seed(seed)
     k = len(specs)
     base = init_layers(sizes, 1 if same_init else k, gen, init)
-    params: list[list[torch.Tensor]] = []  # params[i] = network i's tensors
-    for i in range(k):
-        j = 0 if same_init else i
-        params.append([t[j].clone().to(device).requires_grad_(True) for layer in base for t in layer])
+    # One leaf per layer tensor holds all k networks' copies, (k, ...): the forward pass reads it directly, with no
+    # torch.stack (and no stack backward) per step. params[i] are views of network i's slices, which its own
+    # optimizer updates in place; after each backward they receive their slice of the leaf's gradient.
+    stacked = [
+        torch.stack([t[0 if same_init else i] for i in range(k)]).to(device).requires_grad_(True)
+        for layer in base
+        for t in layer
+    ]
+    params: list[list[torch.Tensor]] = [[s.detach()[i] for s in stacked] for i in range(k)]
     optimizers = [make_optimizer(s.optimizer, params[i], lr=s.lr, **s.kwargs) for i, s in enumerate(specs)]
     schedulers = [s.schedule(o) if s.schedule else None for s, o in zip(specs, optimizers, strict=False)]
+    per_update = [s.per_update(o) for s, o in zip(specs, optimizers, strict=True) if s.per_update is not None]
     x_train, y_train = data["x_train"].to(device), data["y_train"].to(device)
     x_test, y_test = data["x_test"].to(device), data["y_test"].to(device)
     n = x_train.shape[0]
@@ -241,9 +248,7 @@ def train_side_by_side(
     def forward(x: torch.Tensor) -> torch.Tensor:
         h = x.unsqueeze(0).expand(k, *x.shape)
         for layer in range(n_layers):
-            w = torch.stack([p[2 * layer] for p in params])
-            b = torch.stack([p[2 * layer + 1] for p in params])
-            h = torch.baddbmm(b, h, w)
+            h = torch.baddbmm(stacked[2 * layer + 1], h, stacked[2 * layer])
             if layer < n_layers - 1:
                 h = torch.relu(h)
         return h  # (k, batch, out)
@@ -277,12 +282,17 @@ def train_side_by_side(
         perm = torch.randperm(n, generator=order_gen).to(device)
         for s in range(steps_per_epoch):
             idx = perm[s * batch : (s + 1) * batch]
-            for o in optimizers:
-                o.zero_grad(set_to_none=True)
+            for t in stacked:
+                t.grad = None
             # each network's loss depends only on its own parameters: one backward gives every gradient
             losses(forward(x_train[idx]), y_train[idx]).sum().backward()
+            for i, p in enumerate(params):
+                for view, t in zip(p, stacked, strict=True):
+                    view.grad = t.grad[i]  # type: ignore[index]
             for o in optimizers:
                 o.step()
+            for u in per_update:
+                u.step()
             step += 1
             if step % eval_every == 0:
                 evaluate(step)
@@ -314,6 +324,7 @@ def tune_side_by_side(
     kwargs: dict[str, dict] | None = None,
     score: Callable[[Curves], torch.Tensor] | None = None,
     schedules: dict[str, Callable] | None = None,
+    per_updates: dict[str, Callable] | None = None,
     max_rounds: int = 4,
     **train: object,
 ) -> dict[str, Tuning]:
@@ -327,7 +338,14 @@ def tune_side_by_side(
     ratios = {key: (g[1] / g[0] if len(g) > 1 else 10.0) for key, g in grids.items()}
     for _round in range(max_rounds + 1):
         specs = [
-            Spec(key.split(":")[0], lr, kwargs.get(key, {}), (schedules or {}).get(key), label=key)
+            Spec(
+                key.split(":")[0],
+                lr,
+                kwargs.get(key, {}),
+                (schedules or {}).get(key),
+                label=key,
+                per_update=(per_updates or {}).get(key),
+            )
             for key, lrs in pending.items()
             for lr in lrs
         ]

@@ -22,6 +22,16 @@ Design (fixed before the run):
   iterations to L-BFGS's (``paired_ratio``, 95 % t interval) against a claimed 3x, and to Newton's against 10x.
   A censored first-order run only makes its ratio a lower bound; a censored L-BFGS or Newton run makes the run
   too short to decide.
+
+second-order-ill-conditioned (:func:`run_ill_conditioned`), the same claim on a problem of another character
+(design fixed before its first run, added in session 4; everything not listed is as above):
+- data: generated per seed (no download), n = 1,000 samples (300 at smoke size), d = 20 features
+  x_j ~ N(0, s_j²) with scales s_j = 10^(−2j/19) from 1 down to 0.01 (curvatures spread over 10⁴), labels
+  y ~ Bernoulli(σ(Σ_j z_j x_j / s_j)) with z ~ N(0, I) (every direction matters); the problem is two-class
+  softmax (logistic) regression with λ = 1e-4, 42 parameters, float64: strictly convex, but its Hessian's
+  condition number is in the thousands (the digits problem's is far smaller), the regime where first-order
+  methods crawl along the flat directions and curvature information pays most.
+- arms, grids, caps, seeds, target and decision: as above (the same claimed 3x and 10x).
 """
 
 from __future__ import annotations
@@ -54,20 +64,57 @@ def problem(seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     return x, torch.tensor(y, dtype=torch.long)[perm]
 
 
-def objective(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+def ill_conditioned(seed: int, n: int, d: int = 20) -> tuple[torch.Tensor, torch.Tensor]:
+    """Generated two-class data whose feature scales s_j = 10^(−2j/(d−1)) spread the curvatures over 10⁴."""
+    g = torch.Generator().manual_seed(3000 + seed)
+    scales = 10.0 ** (-2.0 * torch.arange(d, dtype=torch.float64) / (d - 1))
+    x = torch.randn(n, d, generator=g, dtype=torch.float64) * scales
+    z = torch.randn(d, generator=g, dtype=torch.float64)
+    # y ~ Bernoulli(σ(Σ_j z_j x_j / s_j))
+    p = torch.sigmoid(x @ (z / scales))
+    y = (torch.rand(n, generator=g, dtype=torch.float64) < p).long()
+    return x, y
+
+
+# name -> (data(seed, n), λ, classes, description)
+PROBLEMS = {
+    "digits": (
+        problem,
+        LAMBDA,
+        10,
+        f"softmax regression, digits 4x4 pooled, 1000 samples, λ = {LAMBDA:g}, 170 parameters, float64",
+    ),
+    "ill-conditioned": (
+        ill_conditioned,
+        1e-4,
+        2,
+        "two-class softmax regression on generated data, feature scales 1..0.01, 1000 samples, λ = 0.0001, 42 parameters, float64",
+    ),
+}
+
+
+def objective(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor, b: torch.Tensor, lam: float = LAMBDA) -> torch.Tensor:
     # f(W, b) = CE(XW + b, y) + ½ λ (‖W‖² + ‖b‖²)   (b too: softmax is blind to a shift of every logit)
-    return torch.nn.functional.cross_entropy(x @ w + b, y) + 0.5 * LAMBDA * ((w * w).sum() + (b * b).sum())
+    return torch.nn.functional.cross_entropy(x @ w + b, y) + 0.5 * lam * ((w * w).sum() + (b * b).sum())
 
 
 def run_arm(
-    arm: str, x, y, lr: float, steps: int, fs: float | None = None, rel_stop: float = 1e-13
+    arm: str,
+    x,
+    y,
+    lr: float,
+    steps: int,
+    fs: float | None = None,
+    rel_stop: float = 1e-13,
+    lam: float = LAMBDA,
+    classes: int = 10,
 ) -> tuple[list[float], float]:
     """f at every iteration (up to steps + 1 values; a diverged run ends with inf) and the seconds it took.
 
     A run stops early once f − f* <= rel_stop (f₀ − f*) when ``fs`` is given (the target, or rounding), else when f
     stops changing (|Δf| < 1e-15)."""
-    w = torch.zeros(x.shape[1], 10, dtype=torch.float64, requires_grad=True)
-    b = torch.zeros(10, dtype=torch.float64, requires_grad=True)
+    w = torch.zeros(x.shape[1], classes, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(classes, dtype=torch.float64, requires_grad=True)
     if arm == "gd":
         opt: torch.optim.Optimizer = SGD([w, b], lr=lr)
     elif arm == "momentum":
@@ -79,7 +126,7 @@ def run_arm(
 
     def closure() -> torch.Tensor:
         opt.zero_grad()
-        loss = objective(x, y, w, b)
+        loss = objective(x, y, w, b, lam)
         if arm != "newton":  # Newton differentiates the closure's loss itself
             loss.backward()
         return loss
@@ -98,14 +145,14 @@ def run_arm(
         if fs is None and len(losses) > 1 and abs(losses[-1] - losses[-2]) < 1e-14:
             break
     with torch.no_grad():
-        losses.append(float(objective(x, y, w, b)))
+        losses.append(float(objective(x, y, w, b, lam)))
     if not math.isfinite(losses[-1]):
         losses[-1] = math.inf
     return losses, time.perf_counter() - start
 
 
-def f_star(x, y) -> float:
-    losses, _ = run_arm("newton", x, y, 1.0, 12)  # quadratic convergence: about 8 iterations to rounding
+def f_star(x, y, lam: float = LAMBDA, classes: int = 10) -> float:
+    losses, _ = run_arm("newton", x, y, 1.0, 12, lam=lam, classes=classes)  # quadratic convergence: about 8 iterations to rounding
     return min(losses)
 
 
@@ -120,16 +167,22 @@ def iterations_to(losses: list[float], f0: float, fs: float, rel: float, cap: in
 
 @single_threaded
 def run(ctx: RunContext) -> Result:
+    return _run(ctx, "digits")
+
+
+@single_threaded
+def run_ill_conditioned(ctx: RunContext) -> Result:
+    return _run(ctx, "ill-conditioned")
+
+
+def _run(ctx: RunContext, problem_name: str) -> Result:
+    data, lam, classes, description = PROBLEMS[problem_name]
     start = time.perf_counter()
     plt = pyplot()
     split = split_seeds(ctx.seed, 1, 1 if ctx.smoke else (3 if ctx.quick else 5))
     seeds, tune_seed = list(split.report), split.tune[0]
     rel = 1e-3 if ctx.smoke else 1e-6
-    caps = (
-        {"gd": 300, "momentum": 300, "lbfgs": 60, "newton": 10}
-        if ctx.smoke
-        else {"gd": 2000, "momentum": 2000, "lbfgs": 200, "newton": 30}
-    )
+    caps = {"gd": 300, "momentum": 300, "lbfgs": 60, "newton": 10} if ctx.smoke else {"gd": 2000, "momentum": 2000, "lbfgs": 200, "newton": 30}
     grids = {
         "gd": log_grid(0.3, 10.0, 1) if ctx.smoke else log_grid(0.3, 30.0, 2),
         "momentum": log_grid(0.1, 3.0, 1) if ctx.smoke else log_grid(0.1, 10.0, 2),
@@ -139,14 +192,14 @@ def run(ctx: RunContext) -> Result:
     # ---- tuning, on a seed that is never reported
     ctx.report("tuning", 0.0)
     n = 300 if ctx.smoke else 1000
-    x, y = problem(tune_seed, n)
-    fs = f_star(x, y)
+    x, y = data(tune_seed, n)
+    fs = f_star(x, y, lam, classes)
     lr: dict[str, float] = {"newton": 1.0}
     tuning: dict[str, dict[float, float]] = {}
     for arm, grid in grids.items():
         scores = {}
         for value in grid:
-            losses, _ = run_arm(arm, x, y, value, caps[arm], fs, rel)
+            losses, _ = run_arm(arm, x, y, value, caps[arm], fs, rel, lam, classes)
             scores[value] = iterations_to(losses, losses[0], fs, rel, caps[arm])
             if not math.isfinite(losses[-1]):
                 scores[value] = math.inf
@@ -163,27 +216,21 @@ def run(ctx: RunContext) -> Result:
     curves: dict[str, list[list[float]]] = {a: [] for a in ARMS}
     for i, s in enumerate(seeds):
         ctx.report(f"seed {s}", 0.3 + 0.7 * i / len(seeds))
-        x, y = problem(s, n)
-        fs = f_star(x, y)
+        x, y = data(s, n)
+        fs = f_star(x, y, lam, classes)
         for arm in ARMS:
             # first-order runs stop at the target; L-BFGS and Newton run on to rounding (their fast final phase)
-            losses, sec = run_arm(arm, x, y, lr[arm], caps[arm], fs, rel if arm in ("gd", "momentum") else 1e-13)
+            losses, sec = run_arm(arm, x, y, lr[arm], caps[arm], fs, rel if arm in ("gd", "momentum") else 1e-13, lam, classes)
             iters[arm].append(iterations_to(losses, losses[0], fs, rel, caps[arm]))
             seconds[arm].append(sec)
             curves[arm].append([max(f - fs, 1e-16) for f in losses])
 
     first = [min(g, m) for g, m in zip(iters["gd"], iters["momentum"], strict=True)]
     censored = [a for a in ("lbfgs", "newton") if any(v >= caps[a] for v in iters[a])]
-    short = short_run(ctx.mode) or (
-        f"{', '.join(censored)} did not reach the target within its cap" if censored else None
-    )
+    short = short_run(ctx.mode) or (f"{', '.join(censored)} did not reach the target within its cap" if censored else None)
     parts = [
-        paired_ratio(
-            first, iters["lbfgs"], min_ratio=3.0, label="better first-order / L-BFGS iterations", too_short=short
-        ),
-        paired_ratio(
-            first, iters["newton"], min_ratio=10.0, label="better first-order / Newton iterations", too_short=short
-        ),
+        paired_ratio(first, iters["lbfgs"], min_ratio=3.0, label="better first-order / L-BFGS iterations", too_short=short),
+        paired_ratio(first, iters["newton"], min_ratio=10.0, label="better first-order / Newton iterations", too_short=short),
     ]
     judgement = combine(parts)
     mean = lambda v: sum(v) / len(v)  # noqa: E731
@@ -197,11 +244,7 @@ def run(ctx: RunContext) -> Result:
     reason = (
         f"{measured}. "
         + judgement.reason
-        + (
-            f" {', '.join(censored_first)} hit the cap on some seeds: those ratios are lower bounds."
-            if censored_first
-            else ""
-        )
+        + (f" {', '.join(censored_first)} hit the cap on some seeds: those ratios are lower bounds." if censored_first else "")
         + (f" Best lr at a grid edge for {', '.join(edges)}." if edges else "")
     )
 
@@ -233,15 +276,14 @@ def run(ctx: RunContext) -> Result:
     ax2.set_yscale("log")
     ax2.set_ylabel(f"iterations to {rel:g} of the initial gap")
     ax2.set_title("geometric mean, 95 % interval, dots = seeds", fontsize=9)
-    figure = savefig(fig, ctx.out_dir, "second_order.png")
+    figure = savefig(fig, ctx.out_dir, "second_order.png" if problem_name == "digits" else f"second_order_{problem_name}.png")
     return Result(
         judgement=judgement,
         reason=reason,
         paper_figure="qualitative: Newton converges quadratically near the minimum and L-BFGS superlinearly in "
         "practice, first-order methods linearly at a rate set by the condition number",
         measured=measured,
-        metrics=[Metric(f"iterations [{LABELS[a]}]", iters[a], "iterations") for a in ARMS]
-        + [Metric(f"seconds [{LABELS[a]}]", seconds[a], "s") for a in ARMS],
+        metrics=[Metric(f"iterations [{LABELS[a]}]", iters[a], "iterations") for a in ARMS] + [Metric(f"seconds [{LABELS[a]}]", seconds[a], "s") for a in ARMS],
         table=[
             {
                 "method": LABELS[a],
@@ -257,7 +299,7 @@ def run(ctx: RunContext) -> Result:
             "mode": ctx.mode,
             "seeds": seeds,
             "tuning_seed": tune_seed,
-            "problem": f"softmax regression, digits 4x4 pooled, 1000 samples, λ = {LAMBDA:g}, 170 parameters, float64",
+            "problem": description,
             "target_relative_gap": rel,
             "caps": caps,
             "lr": lr,

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.regularizers_common import digits_split, error_rate, minibatches, one_thread, savefig
+from reproductions.experiments.regularizers_common import digits_split, error_rate, one_thread, savefig, sgd_train
 from reproductions.regularizers import BatchNorm, Dropout
 from reproductions.verdicts import combine, mean_interval, paired_difference, short_run, split_seeds
 
@@ -61,17 +61,9 @@ def train_eval(
 ) -> dict[str, float]:
     gen = torch.Generator().manual_seed(seed)
     model = make_net(arm, hidden, gen)
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     x, y = data["train"]
-    for _ in range(epochs):
-        model.train()
-        for idx in minibatches(len(y), 50, gen):
-            loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        if not math.isfinite(loss.item()):
-            return {"train": 1.0, "val": 1.0, "test": 1.0}
+    if not sgd_train(model, x, y, lr=lr, epochs=epochs, batch=50, gen=gen, check="epoch"):
+        return {"train": 1.0, "val": 1.0, "test": 1.0}
     model.eval()
     with torch.no_grad():
         return {k: error_rate(model(v[0]), v[1]) for k, v in data.items()}

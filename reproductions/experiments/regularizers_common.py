@@ -50,6 +50,50 @@ def minibatches(n: int, batch: int, gen: torch.Generator) -> Iterator[torch.Tens
         yield perm[i : i + batch]
 
 
+def sgd_train(
+    net: torch.nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    lr: float,
+    epochs: int,
+    batch: int,
+    gen: torch.Generator,
+    weight_decay: float = 0.0,
+    penalty: Callable[[], torch.Tensor] | None = None,
+    after_step: Callable[[], None] | None = None,
+    after_epoch: Callable[[], None] | None = None,
+    check: str | None = None,
+) -> bool:
+    """The training loop these experiments share: minibatch SGD with momentum 0.9 on cross-entropy (plus
+    ``penalty()`` when given), the minibatches drawn from ``gen``, the net in train mode during every epoch.
+
+    ``after_step`` runs after each update (a projection such as max-norm), ``after_epoch`` after each epoch (a
+    validation curve; it may put the net in eval mode). ``check``: "batch" stops before an update whose loss is
+    not finite, "epoch" stops after an epoch whose last minibatch loss is not finite, None never stops. Returns
+    False when it stopped that way, True otherwise."""
+    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
+    loss = torch.zeros(())
+    for _ in range(epochs):
+        net.train()
+        for idx in minibatches(len(y), batch, gen):
+            loss = torch.nn.functional.cross_entropy(net(x[idx]), y[idx])
+            if penalty is not None:
+                loss = loss + penalty()
+            if check == "batch" and not math.isfinite(loss.item()):
+                return False
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if after_step is not None:
+                after_step()
+        if check == "epoch" and not math.isfinite(loss.item()):
+            return False
+        if after_epoch is not None:
+            after_epoch()
+    return True
+
+
 def tune_on_grid(
     grid: Sequence[float],
     score: Callable[[float], float],

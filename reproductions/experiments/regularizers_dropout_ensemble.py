@@ -29,9 +29,9 @@ from reproductions.experiments.figures import mean_band
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    minibatches,
     one_thread,
     savefig,
+    sgd_train,
     tune_on_grid,
 )
 from reproductions.regularizers import Dropout, mc_dropout_average, weight_scaled_predict
@@ -60,14 +60,8 @@ def make_net(hidden: int, p: float, gen: torch.Generator) -> nn.Sequential:
 def train(data, lr: float, seed: int, epochs: int, hidden: int, p: float, device: str) -> nn.Sequential:
     gen = torch.Generator().manual_seed(seed)
     net = make_net(hidden, p, gen).to(device)
-    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
     x, y = data["train"]
-    net.train()
-    for _ in range(epochs):
-        for idx in minibatches(len(y), 100, gen):
-            opt.zero_grad()
-            nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
-            opt.step()
+    sgd_train(net, x, y, lr=lr, epochs=epochs, batch=100, gen=gen)
     return net
 
 

@@ -28,9 +28,9 @@ from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    minibatches,
     one_thread,
     savefig,
+    sgd_train,
     tune_on_grid,
 )
 from reproductions.regularizers.ensemble import ensemble_predict
@@ -49,14 +49,8 @@ def make_net(gen: torch.Generator, hidden: int = 128) -> nn.Sequential:
 def train(data, lr: float, seed: int, epochs: int, device: str) -> nn.Sequential:
     gen = torch.Generator().manual_seed(seed)
     net = make_net(gen).to(device)
-    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
     x, y = data["train"]
-    net.train()
-    for _ in range(epochs):
-        for idx in minibatches(len(y), 100, gen):
-            opt.zero_grad()
-            nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
-            opt.step()
+    sgd_train(net, x, y, lr=lr, epochs=epochs, batch=100, gen=gen)
     return net
 
 

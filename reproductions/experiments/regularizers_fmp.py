@@ -33,9 +33,9 @@ from reproductions.experiments.figures import mean_band
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    minibatches,
     one_thread,
     savefig,
+    sgd_train,
     tune_on_grid,
 )
 from reproductions.regularizers import FractionalMaxPool2d, fmp_average
@@ -71,14 +71,8 @@ def make_net(kind: str, gen: torch.Generator) -> nn.Sequential:
 def train(data, kind: str, lr: float, seed: int, epochs: int, device: str) -> nn.Sequential:
     gen = torch.Generator().manual_seed(seed)
     net = make_net(kind, gen).to(device)
-    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
     x, y = data["train"]
-    net.train()
-    for _ in range(epochs):
-        for idx in minibatches(len(y), 50, gen):
-            opt.zero_grad()
-            nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
-            opt.step()
+    sgd_train(net, x, y, lr=lr, epochs=epochs, batch=50, gen=gen)
     net.eval()
     return net
 

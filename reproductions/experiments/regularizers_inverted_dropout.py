@@ -40,9 +40,9 @@ from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    minibatches,
     one_thread,
     savefig,
+    sgd_train,
     tune_on_grid,
 )
 from reproductions.regularizers import Dropout
@@ -174,21 +174,16 @@ def make_net(hidden: int, p: float, inverted: bool, gen: torch.Generator) -> nn.
 def train(data, inverted: bool, lr: float, seed: int, epochs: int, hidden: int, device: str):
     gen = torch.Generator().manual_seed(seed)
     net = make_net(hidden, 0.5, inverted, gen).to(device)
-    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
     x, y = data["train"]
-    curve = []
-    for _ in range(epochs):
-        net.train()
-        for idx in minibatches(len(y), 100, gen):
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(net(x[idx]), y[idx])
-            if not math.isfinite(loss.item()):
-                return net, curve + [math.inf]
-            loss.backward()
-            opt.step()
+    curve: list[float] = []
+
+    def validate() -> None:
         net.eval()
         with torch.no_grad():
             curve.append(100 * error_rate(net(data["val"][0]), data["val"][1]))
+
+    if not sgd_train(net, x, y, lr=lr, epochs=epochs, batch=100, gen=gen, after_epoch=validate, check="batch"):
+        return net, curve + [math.inf]
     return net, curve
 
 

@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.regularizers_common import digits_split, error_rate, minibatches, one_thread, savefig
+from reproductions.experiments.regularizers_common import digits_split, error_rate, one_thread, savefig, sgd_train
 from reproductions.regularizers import Dropout, decay_parameters, l2_penalty
 from reproductions.regularizers.max_norm import max_norm_
 from reproductions.verdicts import mean_interval, paired_difference, short_run, split_seeds
@@ -62,23 +62,27 @@ def train_eval(
 ) -> dict[str, float]:  # fmt: skip
     gen = torch.Generator().manual_seed(seed)
     model = make_net(hidden, gen)
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     x, y = data["train"]
     weights = [m.weight for m in model if isinstance(m, nn.Linear)]
-    for _ in range(epochs):
-        model.train()
-        for idx in minibatches(len(y), 50, gen):
-            loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
-            if arm == "dropout + L2":
-                loss = loss + l2_penalty(decay_parameters(model), strength)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            if arm == "dropout + max-norm":
-                for w in weights:
-                    max_norm_(w, strength)  # projected gradient descent: back onto ‖w‖₂ ≤ c
-        if not math.isfinite(loss.item()):
-            return {"train": 1.0, "val": 1.0, "test": 1.0}
+
+    def project() -> None:
+        for w in weights:
+            max_norm_(w, strength)  # projected gradient descent: back onto ‖w‖₂ ≤ c
+
+    finished = sgd_train(
+        model,
+        x,
+        y,
+        lr=lr,
+        epochs=epochs,
+        batch=50,
+        gen=gen,
+        penalty=(lambda: l2_penalty(decay_parameters(model), strength)) if arm == "dropout + L2" else None,
+        after_step=project if arm == "dropout + max-norm" else None,
+        check="epoch",
+    )
+    if not finished:
+        return {"train": 1.0, "val": 1.0, "test": 1.0}
     model.eval()
     with torch.no_grad():
         return {k: error_rate(model(v[0]), v[1]) for k, v in data.items()}

@@ -24,8 +24,6 @@ Design (fixed before the run):
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
@@ -33,9 +31,9 @@ from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    minibatches,
     one_thread,
     savefig,
+    sgd_train,
     tune_on_grid,
 )
 from reproductions.regularizers import DropConnectLinear, Dropout, decay_parameters, l2_penalty
@@ -72,19 +70,10 @@ def train_eval(data, method: str, strength: float, lr: float, seed: int, epochs:
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = Net(method, strength, hidden, gen).to(device)
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     x, y = data["train"]
-    for _ in range(epochs):
-        model.train()
-        for idx in minibatches(len(y), 50, gen):
-            loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
-            if method == "L2":
-                loss = loss + l2_penalty(decay_parameters(model), strength)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        if not math.isfinite(loss.item()):
-            return {"train": 1.0, "val": 1.0, "test": 1.0}
+    penalty = (lambda: l2_penalty(decay_parameters(model), strength)) if method == "L2" else None
+    if not sgd_train(model, x, y, lr=lr, epochs=epochs, batch=50, gen=gen, penalty=penalty, check="epoch"):
+        return {"train": 1.0, "val": 1.0, "test": 1.0}
     model.eval()
     with torch.no_grad():
         return {k: error_rate(model(v[0]), v[1]) for k, v in data.items()}

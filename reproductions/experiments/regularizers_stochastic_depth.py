@@ -33,9 +33,9 @@ from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    minibatches,
     one_thread,
     savefig,
+    sgd_train,
     tune_on_grid,
 )
 from reproductions.regularizers import StochasticDepth, linear_decay_survival
@@ -62,16 +62,10 @@ def make_net(blocks: int, width: int, stochastic: bool, gen: torch.Generator) ->
 def train(data, stochastic: bool, lr: float, seed: int, epochs: int, blocks: int, width: int, device: str):
     gen = torch.Generator().manual_seed(seed)
     net = make_net(blocks, width, stochastic, gen).to(device)
-    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9, weight_decay=1e-4)
     x, y = data["train"]
     order = torch.Generator().manual_seed(seed + 99)
     start = time.perf_counter()
-    net.train()
-    for _ in range(epochs):
-        for idx in minibatches(len(y), 64, order):
-            opt.zero_grad()
-            nn.functional.cross_entropy(net(x[idx]), y[idx]).backward()
-            opt.step()
+    sgd_train(net, x, y, lr=lr, epochs=epochs, batch=64, gen=order, weight_decay=1e-4)
     seconds = time.perf_counter() - start
     sd = [m for m in net.modules() if isinstance(m, StochasticDepth)]
     executed = sum(m.executed for m in sd) / max(1, sum(m.calls for m in sd))

@@ -2,7 +2,11 @@
 
 L. K. Hansen and P. Salamon (1990), "Neural Network Ensembles", IEEE Transactions on Pattern Analysis and Machine
 Intelligence 12(10):993-1001, https://doi.org/10.1109/34.58871; cs231n "Training Neural Networks 2" (model
-ensembles: train several independent models, average their predictions at test time). With K members f_k::
+ensembles: train several independent models, average their predictions at test time). Source check (session 4,
+with the search tool's exact-string index): several independent bibliographies in public repositories agree on the
+title, the venue (IEEE TPAMI), volume 12, issue 10, pages 993-1001 and the DOI 10.1109/34.58871; the publisher's
+own page was not among the stored sources, so this rests on those agreeing secondary citations. With K members
+f_k::
 
     p(y | x) = 1/K Σ_k softmax(f_k(x))
 

@@ -26,6 +26,8 @@ NAMES = [
     "polyak-averaging",
     "nesterov-lookahead",
     "second-order",
+    "momentum-schedule",
+    "second-order-ill-conditioned",
 ]
 
 
