@@ -10,8 +10,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -34,6 +34,7 @@ MAX_RELATED = 3
 MAX_WHY_LINKS = 5
 MIN_LINKED_VOTERS = 2  # a page nobody shared needs this many posts linking it to stand as a story
 SUMMARY_CHARS = 220
+_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 _ARXIV_SUFFIX = re.compile(r"\s*\(arXiv:[^)]*\)\s*$", re.I)
 
 
@@ -57,11 +58,13 @@ def also_count(per_section: int) -> int:
     return max(4, 2 * per_section)
 
 
-def build(session: Session, window: Window, *, lang: str = "en", per_section: int = 4, member: str | None = None) -> dict[str, Any]:
+def build(session: Session, window: Window, *, lang: str = "en", per_section: int = 4, member: str | None = None,
+          people: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Collect, section, score and choose the window's stories; returns the digest as a dict. ``member``: the
     digest of one member (their signal); None: the group's. Dismissed and excluded stories never show; pinned
-    ones and a followed author's or repository's always do, first in their section."""
-    stories = [s for s in collect(session, window, member) if not (s.interest and s.interest.excluded)]
+    ones and a followed author's or repository's always do, first in their section. ``people``: config.toml's
+    [people] (validated), so one person on several networks counts once."""
+    stories = [s for s in collect(session, window, member, people) if not (s.interest and s.interest.excluded)]
     before = shown_before(session, window)
     for story in stories:
         story.shown_before = before.get(story.key)
@@ -318,11 +321,17 @@ def why(story: Story, lang: str) -> tuple[str, list[dict[str, str]]]:
         parts.append(i18n.t(lang, "why.shown_before", week=story.shown_before))
     links: list[dict[str, str]] = []
     seen: set[str] = set()
-    for _, item in sorted(voters.values(), key=lambda v: (-v[0], v[1].id, v[1].sub)):
-        if item.role == "entry" and own_key(item)[1] == story.key:
-            continue  # the story itself, not a mention of it
+    # each person's first post that points at the story (the story's own entry is not a mention of it)
+    pointing: dict[str, Item] = {}
+    for item in sorted(story.votes(), key=lambda i: (i.published_at or _EPOCH, i.id, i.sub)):
+        if not (item.role == "entry" and own_key(item)[1] == story.key):
+            pointing.setdefault(item.person(), item)
+    for key, _ in sorted(voters.items(), key=lambda kv: (-kv[1][0], kv[1][1].id, kv[1][1].sub)):
+        item = pointing.get(key)
+        if item is None:
+            continue
         url = safe_url(item.link) if item.role != "item" else None
-        label = (item.authors[0] if item.authors and item.role != "item" else item.source_name) or "?"
+        label = item.label()
         if label in seen:
             continue
         seen.add(label)

@@ -87,6 +87,8 @@ def score(story: Story, window: Window) -> None:
 
 
 def _voter_name(key: str, item) -> str:  # type: ignore[no-untyped-def]
+    if key.startswith("person:="):
+        return str(item.alias)
     if key.startswith("person:") and item.authors:
         return str(item.authors[0])
     return str(item.source_name or key)

@@ -22,12 +22,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Iterable, Iterator, Mapping, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from feedhub.config import person_handle, profile_handle, site_url
 from feedhub.digest.window import Window
 from feedhub.links.redirects import unwrap_redirect
 from feedhub.links.repos import normalize_repo
@@ -88,18 +89,29 @@ class Item:
     issue_note: str = ""  # set when an issue-like entry had no item structure (shown whole)
     sub: int = 0  # the item's number inside its issue (0: the entry itself)
     anchors: dict[str, str] = field(default_factory=dict)  # canonical URL -> the link's text
+    alias: str = ""  # the person of config.toml's [people] whose handle this entry matches ("": none)
 
     @property
     def key(self) -> tuple[int, int]:
         return (self.id, self.sub)
 
     def person(self) -> str:
-        """Who made this mention: the author where the entry names one, else its source (by id)."""
+        """Who made this mention: the [people] person it matches, else the author where the entry names one,
+        else its source (by id). A newsletter's item is the newsletter's, never its linked author's."""
+        if self.role != "item" and self.alias:
+            return "person:=" + self.alias
         if self.role != "item" and self.authors:
             name = self.authors[0].strip().lower()
             m = re.search(r"\(@([^)]+)\)", name)
             return "person:" + (m.group(1) if m else name.lstrip("@"))
         return f"source:{self.source_id}"
+
+
+    def label(self) -> str:
+        """Who, in words: the person's [people] name, the author, else the source's name."""
+        if self.role != "item" and self.alias:
+            return self.alias
+        return (self.authors[0] if self.authors and self.role != "item" else self.source_name) or "?"
 
 
 @dataclass
@@ -271,6 +283,51 @@ def outbound(item: Item) -> list[tuple[str, str, str]]:
     return list(found.values())
 
 
+_NETWORK = {"x": "x", "bridge": "x", "bluesky": "bsky", "mastodon": "mastodon"}
+_AT_HANDLE = re.compile(r"\(@([^()\s]+)\)\s*$")
+
+
+def identities(item: Item, feed_url: str | None) -> Iterator[str]:
+    """Every spelling of who wrote ``item`` that a [people] handle can name (config.person_handle's forms):
+    its author's handle on its network, the profile its post URL names, its author's name, and its
+    source's feed URL with each shorter path above it."""
+    author = item.authors[0].strip() if item.authors else ""
+    m = _AT_HANDLE.search(author)
+    handle = m.group(1) if m else (author[1:] if author.startswith("@") and " " not in author else "")
+    name = author[: m.start()].strip() if m else ("" if handle else author)
+    network = _NETWORK.get(item.source_kind)
+    if handle and network:
+        try:
+            yield person_handle(f"{network}:{handle}")
+        except ValueError:
+            pass
+    if item.link:
+        found = profile_handle(item.link)
+        if found:
+            yield found
+    if name:
+        yield "name:" + " ".join(name.split()).lower()
+    site = site_url(feed_url) if feed_url else None
+    while site and site.count("/") >= 2:
+        yield site
+        site = site.rsplit("/", 1)[0] if site.count("/") > 2 else None
+
+
+def attach_people(session: Session, items: list[Item], people: Mapping[str, Any]) -> None:
+    """Set ``Item.alias`` where config.toml's [people] (validated) claims one of the item's identities."""
+    owner = {handle: name for name, person in people.items() for handle in person.get("handles", ())}
+    if not owner or not items:
+        return
+    feeds: dict[int, str] = {}
+    for sid, url in session.execute(select(Source.id, Source.url).where(Source.id.in_(sorted({i.source_id for i in items})))):
+        feeds[sid] = url
+    for item in items:
+        for who in identities(item, feeds.get(item.source_id)):
+            if who in owner:
+                item.alias = owner[who]
+                break
+
+
 def load_items(session: Session, window: Window) -> list[Item]:
     """The window's entries (index-backed on ``published_at``; backlog excluded) with sources, papers, repos."""
     query = (
@@ -394,9 +451,12 @@ def cluster(items: list[Item]) -> tuple[dict[str, Story], dict[str, list[Item]]]
     return stories, mentioned
 
 
-def collect(session: Session, window: Window, member: str | None = None) -> list[Story]:
-    """Every candidate story of the window, with its paper, code, reproductions and saved-similarity."""
+def collect(session: Session, window: Window, member: str | None = None, people: Mapping[str, Any] | None = None) -> list[Story]:
+    """Every candidate story of the window, with its paper, code, reproductions and saved-similarity.
+    ``people``: config.toml's [people], validated: one person's handles on every network count once."""
     items = load_items(session, window)
+    if people:
+        attach_people(session, items, people)
     stories, mentioned = cluster(items)
     window_papers = _window_papers(session, window)
     wanted = {s.paper_id for s in stories.values() if s.paper_id} | set(mentioned)

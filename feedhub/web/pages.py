@@ -168,7 +168,8 @@ def week_model(srv: Server, spec: str, lang: str, member: str | None) -> dict[st
         cached = srv.weeks.get(key)
     if cached is not None and now - cached[0] < WEEK_TTL:
         return cached[1]
-    model = make_digest(srv.engine, window, lang=lang, fmt="json", member=member, now=now).model
+    model = make_digest(srv.engine, window, lang=lang, fmt="json", member=member, now=now,
+                        people=srv.settings.section("people")).model
     with srv.lock:
         srv.weeks[key] = (now, model)
     return model
