@@ -6,12 +6,14 @@ renders again (the Atom feed of past weeks) without the entries it was made from
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -64,6 +66,27 @@ def build(session: Session, window: Window, *, lang: str = "en", per_section: in
     digest of one member (their signal); None: the group's. Dismissed and excluded stories never show; pinned
     ones and a followed author's or repository's always do, first in their section. ``people``: config.toml's
     [people] (validated), so one person on several networks counts once."""
+    with without_cycle_collection():
+        return _build(session, window, lang=lang, per_section=per_section, member=member, people=people)
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a digest is made: a week's tens of thousands of stories and
+    items hold no reference cycles (reference counting frees them), yet each burst of allocations set off
+    collections that walked them all, a quarter of the build's time (benchmarks/bench_digest.py). Garbage
+    of other threads made meanwhile is collected once it is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(session: Session, window: Window, *, lang: str, per_section: int, member: str | None,
+           people: Mapping[str, Any] | None) -> dict[str, Any]:
     stories = [s for s in collect(session, window, member, people) if not (s.interest and s.interest.excluded)]
     before = shown_before(session, window)
     for story in stories:
