@@ -6,14 +6,12 @@ renders again (the Atom feed of past weeks) without the entries it was made from
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -23,7 +21,7 @@ from feedhub.digest import i18n
 from feedhub.digest.i18n import SECTION_ORDER
 from feedhub.digest.score import evidence, order_key, score
 from feedhub.digest.sections import assign
-from feedhub.digest.stories import Item, Story, chunks, collect, own_key
+from feedhub.digest.stories import Item, Story, chunks, collect, own_key, without_cycle_collection
 from feedhub.digest.window import Window
 from feedhub.links.html import excerpt, plain_text
 from feedhub.store.models import Digest, Paper
@@ -70,38 +68,31 @@ def build(session: Session, window: Window, *, lang: str = "en", per_section: in
         return _build(session, window, lang=lang, per_section=per_section, member=member, people=people)
 
 
-@contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused while a digest is made: a week's tens of thousands of stories and
-    items hold no reference cycles (reference counting frees them), yet each burst of allocations set off
-    collections that walked them all, a quarter of the build's time (benchmarks/bench_digest.py). Garbage
-    of other threads made meanwhile is collected once it is back on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _build(session: Session, window: Window, *, lang: str, per_section: int, member: str | None,
            people: Mapping[str, Any] | None) -> dict[str, Any]:
     stories = [s for s in collect(session, window, member, people) if not (s.interest and s.interest.excluded)]
     before = shown_before(session, window)
+    candidates: list[Story] = []
+    papers_without_evidence = 0
     for story in stories:
         story.shown_before = before.get(story.key)
         assign(story)
+        if not _forced(story) and not evidence(story):
+            # Never shown (the loop below skips it wherever it ranks), so it is neither scored nor sorted:
+            # most of a week's listed papers. Counted as the loop would count it.
+            if not story.shown_before and not _passing_link(story) and story.section == "papers":
+                papers_without_evidence += 1
+            continue
         score(story, window)
+        candidates.append(story)
     chosen: dict[str, list[Story]] = {s: [] for s in SECTION_ORDER}
     rest: list[Story] = []
-    papers_without_evidence = 0
-    for story in sorted(stories, key=lambda s: (not _forced(s), order_key(s))):
+    for story in sorted(candidates, key=lambda s: (not _forced(s), order_key(s))):
         found = evidence(story)
         if not _forced(story):  # a pinned or followed story is shown whatever the week's evidence
             if story.shown_before and "people" not in found:
                 continue  # featured before, and nobody new pointed at it this week
-            if not story.members and story.kind in ("url", "repo") and len(story.voters()) < MIN_LINKED_VOTERS:
+            if _passing_link(story):
                 continue  # a page one article links in passing is not a story of its own
             if not found:  # a listed paper nobody pointed at, without code or interest: a candidate, not a story
                 if story.section == "papers":
@@ -138,6 +129,11 @@ def _build(session: Session, window: Window, *, lang: str, per_section: int, mem
         ],  # fmt: skip
         "also": [_story_json(s, details, lang) for s in also],
     }
+
+
+def _passing_link(story: Story) -> bool:
+    """A page or repository with no entry of its own that fewer than MIN_LINKED_VOTERS people linked."""
+    return not story.members and story.kind in ("url", "repo") and len(story.voters()) < MIN_LINKED_VOTERS
 
 
 def _forced(story: Story) -> bool:

@@ -17,9 +17,11 @@ entry of their own. Undated items of a source's first fetch (``Entry.backlog``) 
 
 from __future__ import annotations
 
+import gc
 import html as html_mod
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence, TypeVar
@@ -59,6 +61,21 @@ _PROFILE_HOSTS = frozenset({"bsky.app", "twitter.com", "x.com", "mastodon.social
 _SKIP_URL = re.compile(r"^mailto:|/intent/|/sharer|/share\?|/hashtag/|/tags?/", re.I)
 
 T = TypeVar("T")
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a digest is made (collect and build, nested or not): a week's
+    tens of thousands of stories and items hold no reference cycles (reference counting frees them), yet each
+    burst of allocations set off collections that walked them all, a quarter of the build's time
+    (benchmarks/bench_digest.py). Garbage of other threads made meanwhile is collected once it is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _rows(session: Session, statement: Any) -> Any:
@@ -502,6 +519,11 @@ def cluster(items: list[Item]) -> tuple[dict[str, Story], dict[str, list[Item]]]
 def collect(session: Session, window: Window, member: str | None = None, people: Mapping[str, Any] | None = None) -> list[Story]:
     """Every candidate story of the window, with its paper, code, reproductions and saved-similarity.
     ``people``: config.toml's [people], validated: one person's handles on every network count once."""
+    with without_cycle_collection():
+        return _collect(session, window, member, people)
+
+
+def _collect(session: Session, window: Window, member: str | None, people: Mapping[str, Any] | None) -> list[Story]:
     _URL_KEYS.clear()  # each digest canonicalizes its URLs afresh (no answer outlives the collect that asked)
     items = load_items(session, window)
     if people:
@@ -600,7 +622,7 @@ def _attach_code(session: Session, stories: dict[str, Story], window: Window, in
             found[story.repo] = RepoInfo(_display_name(story), stored.stars if stored else None)
         for repo in by_paper.get(story.paper_id or "", []):
             found.setdefault(repo.full_name.lower(), repo)
-        story.repos = sorted(found.values(), key=lambda r: (not r.official, -(r.stars or 0), r.full_name))
+        story.repos = sorted(found.values(), key=lambda r: (not r.official, -(r.stars or 0), r.full_name)) if found else []
 
 
 def _display_name(story: Story) -> str:
