@@ -174,7 +174,110 @@ SCHEMA: dict[str, dict[str, Rule]] = {
     "x": {"api_url": HTTP_URL},
     "bluesky": {"appview": HTTP_URL},
     "secrets": {},  # any NAME = "value" (see SECRET)
+    "people": {},  # [people."Name"] handles = [...] (see validate_people)
 }
+
+
+# -- [people]: one person's handles on every network -------------------------------------------------
+
+# The network prefixes of a handle (a source kind's shorthand, as `feedhub source add` spells it), and
+# ``name:`` for an author name as a feed or a post writes it.
+PEOPLE_NETWORKS = {"x": "x", "twitter": "x", "bsky": "bsky", "bluesky": "bsky", "mastodon": "mastodon", "name": "name"}
+PEOPLE_ALLOWED = ('a list of quoted handles, e.g. handles = ["x:karpathy", "bsky:karpathy.bsky.social", '
+                  '"mastodon:karpathy@sigmoid.social", "name:Andrej Karpathy", "https://karpathy.github.io"]')  # fmt: skip
+PEOPLE_PREFIXES = ("handles that start with x:, bsky:, mastodon: (USER@HOST), name: (an author name) "
+                   "or http(s):// (a profile, a blog or a feed)")
+_X_HOSTS = frozenset({"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com"})
+_HANDLE = re.compile(r"^[^\s/?#@:]+$")
+
+
+def profile_handle(url: str) -> str | None:
+    """The handle a profile or post URL names (``https://x.com/karpathy/status/1`` -> ``x:karpathy``,
+    ``https://bsky.app/profile/a.bsky.social/post/1`` -> ``bsky:a.bsky.social``, ``https://host/@u/1`` ->
+    ``mastodon:u@host``), else None."""
+    m = re.match(r"^(?:https?://)?(?:www\.)?([^/?#\s]+)(/[^?#\s]*)?", url.strip(), re.I)
+    if not m:
+        return None
+    host, segs = m.group(1).lower(), [x for x in (m.group(2) or "").split("/") if x]
+    if host in _X_HOSTS and segs and (len(segs) == 1 or segs[1] == "status") and _HANDLE.match(segs[0].lstrip("@")):
+        return "x:" + segs[0].lstrip("@").lower()
+    if host == "bsky.app" and len(segs) >= 2 and segs[0] == "profile" and _HANDLE.match(segs[1].lstrip("@")):
+        return "bsky:" + segs[1].lstrip("@").lower()
+    if segs and segs[0].startswith("@") and len(segs[0]) > 1:
+        user, _, other = segs[0][1:].removesuffix(".rss").partition("@")
+        if user and _HANDLE.match(user) and (not other or _HANDLE.match(other)):
+            return f"mastodon:{user.lower()}@{(other or host).lower()}"
+    return None
+
+
+def site_url(url: str) -> str | None:
+    """A URL as ``[people]`` compares it: https, lower case, no www., query, fragment or trailing slash."""
+    m = re.match(r"^(?:https?://)?(?:www\.)?([^/?#\s]+)(/[^?#\s]*)?", url.strip(), re.I)
+    if not m or "." not in m.group(1):
+        return None
+    return "https://" + (m.group(1) + (m.group(2) or "")).lower().rstrip("/")
+
+
+def person_handle(raw: str) -> str:
+    """One handle of ``[people]`` in its one spelling (case, ``@``, http/https, ``www.``, a trailing slash
+    and profile URLs of X, Bluesky and Mastodon never split a person); ``ValueError(what to write)``."""
+    value = " ".join(raw.split())
+    if re.match(r"^(https?://|www\.)", value, re.I):
+        found = profile_handle(value) or site_url(value)
+        if found is None:
+            raise ValueError(f"{shown(raw)} is not a profile or site URL")
+        return found
+    prefix, sep, rest = value.partition(":")
+    network = PEOPLE_NETWORKS.get(prefix.strip().lower()) if sep else None
+    if network is None:
+        raise ValueError(f"{shown(raw)}: " + (f"unknown network {shown(prefix.strip(), 20)}" if sep else "no network prefix"))
+    rest = rest.strip().lower()
+    if network == "name":
+        if not rest:
+            raise ValueError(f"{shown(raw)}: no name after name:")
+        return "name:" + rest
+    rest = rest.lstrip("@")
+    if network == "mastodon":
+        user, _, host = rest.partition("@")
+        if not (user and host and _HANDLE.match(user) and _HANDLE.match(host) and "." in host):
+            raise ValueError(f"{shown(raw)}: a Mastodon handle needs its server, mastodon:USER@HOST")
+    elif not (rest and _HANDLE.match(rest)):
+        raise ValueError(f"{shown(raw)}: not a handle (no spaces, slashes or colons after {prefix.strip()}:)")
+    return f"{network}:{rest}"
+
+
+def validate_people(values: dict[str, Any], where: str = CONFIG_FILE) -> dict[str, Any]:
+    """``[people]``: ``[people."Name"] handles = [...]``, every handle normalized (``person_handle``) and
+    claimed by one person only; a one-line ``ConfigError`` saying what to fix."""
+    out: dict[str, Any] = {}
+    owner: dict[str, str] = {}
+    for name, person in values.items():
+        label = f"[people.{shown(name, 40)}]"
+        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            raise ConfigError(f"{where}: [people] {shown(name, 40)} is not allowed as a name; allowed: a quoted name, e.g. [people.\"Andrej Karpathy\"]")
+        if not isinstance(person, dict):
+            raise ConfigError(f"{where}: [people] {shown(name, 40)[1:-1]} = {shown(person)} is not allowed; allowed: a table, "
+                              f"[people.\"{name}\"] on its own line, then handles = [...]")  # fmt: skip
+        unknown = sorted(set(person) - {"handles"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown {label} settings: {', '.join(shown(k, 40)[1:-1] for k in unknown)}; known: handles")
+        handles = person.get("handles")
+        if not isinstance(handles, (list, tuple)) or not handles or len(handles) > 1000 or not all(isinstance(h, str) for h in handles):
+            raise ConfigError(f"{where}: {label} handles = {shown(handles) if handles is not None else '(missing)'} is not allowed; allowed: {PEOPLE_ALLOWED}")
+        normal: list[str] = []
+        for raw in handles:
+            try:
+                handle = person_handle(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {label} handles: {exc}; allowed: {PEOPLE_PREFIXES}") from None
+            if owner.get(handle, name) != name:
+                raise ConfigError(f"{where}: {shown(handle)} is claimed by both [people.{shown(owner[handle], 40)}] and {label}; "
+                                  "allowed: each handle under one person (remove it from one of them)")  # fmt: skip
+            owner[handle] = name
+            if handle not in normal:
+                normal.append(handle)
+        out[name] = {"handles": tuple(normal)}
+    return out
 
 
 def shown(value: Any, limit: int = 60) -> str:
@@ -208,6 +311,8 @@ def validate_section(name: str, values: Any, where: str = CONFIG_FILE) -> dict[s
             except ValueError:
                 raise ConfigError(f"{where}: [secrets] {key} is not allowed as written ({type(value).__name__}); allowed: {SECRET.allowed}") from None
         return out
+    if name == "people":
+        return validate_people(values, where)
     unknown = sorted(set(values) - set(rules))
     if unknown:
         raise ConfigError(f"{where}: unknown [{name}] settings: {', '.join(shown(k, 40)[1:-1] for k in unknown)}; known: {', '.join(rules)}")

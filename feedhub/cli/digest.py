@@ -50,7 +50,7 @@ def digest(
     window = resolve(week, since, until, tz)
     chosen = output_format(fmt, out)
     result = make_digest(app_ctx.engine, window, lang=lang, per_section=per_section, fmt=chosen, explain=explain, member=for_member,
-                         feed_url=feed_url, install_id=install_id(app_ctx.settings.home) if chosen == "atom" else None)
+                         people=app_ctx.settings.section("people"), feed_url=feed_url, install_id=install_id(app_ctx.settings.home) if chosen == "atom" else None)
     if send:
         recipients = send_model(result.model, app_ctx.settings.secret, explain=explain)
         app_ctx.err.print(clean(f"sent the {window.label} digest to {', '.join(recipients)}"), markup=False, highlight=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import Engine
 
@@ -84,19 +84,21 @@ def make_digest(
     install_id: str | None = None,
     now: datetime | None = None,
     member: str | None = None,
+    people: Mapping[str, Any] | None = None,
 ) -> DigestResult:
     """Build the window's digest, store it (unchanged weeks stay as they were), render it as ``fmt``.
 
     The Atom feed holds finished weeks only: a week still running (its end after ``now``) is stored, and
     published once it is over. ``now`` is the clock (tests pass one). ``member``: one member's digest
-    (``--for NAME``), rendered but not stored over the group's week."""
+    (``--for NAME``), rendered but not stored over the group's week. ``people``: config.toml's [people]
+    (``Settings.section("people")``): one person's handles on every network."""
     i18n.check_lang(lang)
     if not 1 <= per_section <= MAX_PER_SECTION:
         raise InvalidInput(f"--per-section {per_section}: use 1..{MAX_PER_SECTION}")
     from feedhub.digest import render_md
 
     with transaction(engine) as session:
-        model = build_mod.build(session, window, lang=lang, per_section=per_section, member=member)
+        model = build_mod.build(session, window, lang=lang, per_section=per_section, member=member, people=people)
         changed = False
         if member is None:
             row, changed = build_mod.save(session, model, render_md.render(model), window)

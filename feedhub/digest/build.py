@@ -10,8 +10,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from feedhub.digest import i18n
 from feedhub.digest.i18n import SECTION_ORDER
 from feedhub.digest.score import evidence, order_key, score
 from feedhub.digest.sections import assign
-from feedhub.digest.stories import Item, Story, chunks, collect, own_key
+from feedhub.digest.stories import Item, Story, chunks, collect, own_key, without_cycle_collection
 from feedhub.digest.window import Window
 from feedhub.links.html import excerpt, plain_text
 from feedhub.store.models import Digest, Paper
@@ -34,6 +34,7 @@ MAX_RELATED = 3
 MAX_WHY_LINKS = 5
 MIN_LINKED_VOTERS = 2  # a page nobody shared needs this many posts linking it to stand as a story
 SUMMARY_CHARS = 220
+_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 _ARXIV_SUFFIX = re.compile(r"\s*\(arXiv:[^)]*\)\s*$", re.I)
 
 
@@ -57,25 +58,41 @@ def also_count(per_section: int) -> int:
     return max(4, 2 * per_section)
 
 
-def build(session: Session, window: Window, *, lang: str = "en", per_section: int = 4, member: str | None = None) -> dict[str, Any]:
+def build(session: Session, window: Window, *, lang: str = "en", per_section: int = 4, member: str | None = None,
+          people: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Collect, section, score and choose the window's stories; returns the digest as a dict. ``member``: the
     digest of one member (their signal); None: the group's. Dismissed and excluded stories never show; pinned
-    ones and a followed author's or repository's always do, first in their section."""
-    stories = [s for s in collect(session, window, member) if not (s.interest and s.interest.excluded)]
+    ones and a followed author's or repository's always do, first in their section. ``people``: config.toml's
+    [people] (validated), so one person on several networks counts once."""
+    with without_cycle_collection():
+        return _build(session, window, lang=lang, per_section=per_section, member=member, people=people)
+
+
+def _build(session: Session, window: Window, *, lang: str, per_section: int, member: str | None,
+           people: Mapping[str, Any] | None) -> dict[str, Any]:
+    stories = [s for s in collect(session, window, member, people) if not (s.interest and s.interest.excluded)]
     before = shown_before(session, window)
+    candidates: list[Story] = []
+    papers_without_evidence = 0
     for story in stories:
         story.shown_before = before.get(story.key)
         assign(story)
+        if not _forced(story) and not evidence(story):
+            # Never shown (the loop below skips it wherever it ranks), so it is neither scored nor sorted:
+            # most of a week's listed papers. Counted as the loop would count it.
+            if not story.shown_before and not _passing_link(story) and story.section == "papers":
+                papers_without_evidence += 1
+            continue
         score(story, window)
+        candidates.append(story)
     chosen: dict[str, list[Story]] = {s: [] for s in SECTION_ORDER}
     rest: list[Story] = []
-    papers_without_evidence = 0
-    for story in sorted(stories, key=lambda s: (not _forced(s), order_key(s))):
+    for story in sorted(candidates, key=lambda s: (not _forced(s), order_key(s))):
         found = evidence(story)
         if not _forced(story):  # a pinned or followed story is shown whatever the week's evidence
             if story.shown_before and "people" not in found:
                 continue  # featured before, and nobody new pointed at it this week
-            if not story.members and story.kind in ("url", "repo") and len(story.voters()) < MIN_LINKED_VOTERS:
+            if _passing_link(story):
                 continue  # a page one article links in passing is not a story of its own
             if not found:  # a listed paper nobody pointed at, without code or interest: a candidate, not a story
                 if story.section == "papers":
@@ -112,6 +129,11 @@ def build(session: Session, window: Window, *, lang: str = "en", per_section: in
         ],  # fmt: skip
         "also": [_story_json(s, details, lang) for s in also],
     }
+
+
+def _passing_link(story: Story) -> bool:
+    """A page or repository with no entry of its own that fewer than MIN_LINKED_VOTERS people linked."""
+    return not story.members and story.kind in ("url", "repo") and len(story.voters()) < MIN_LINKED_VOTERS
 
 
 def _forced(story: Story) -> bool:
@@ -318,11 +340,17 @@ def why(story: Story, lang: str) -> tuple[str, list[dict[str, str]]]:
         parts.append(i18n.t(lang, "why.shown_before", week=story.shown_before))
     links: list[dict[str, str]] = []
     seen: set[str] = set()
-    for _, item in sorted(voters.values(), key=lambda v: (-v[0], v[1].id, v[1].sub)):
-        if item.role == "entry" and own_key(item)[1] == story.key:
-            continue  # the story itself, not a mention of it
+    # each person's first post that points at the story (the story's own entry is not a mention of it)
+    pointing: dict[str, Item] = {}
+    for item in sorted(story.votes(), key=lambda i: (i.published_at or _EPOCH, i.id, i.sub)):
+        if not (item.role == "entry" and own_key(item)[1] == story.key):
+            pointing.setdefault(item.person(), item)
+    for key, _ in sorted(voters.items(), key=lambda kv: (-kv[1][0], kv[1][1].id, kv[1][1].sub)):
+        item = pointing.get(key)
+        if item is None:
+            continue
         url = safe_url(item.link) if item.role != "item" else None
-        label = (item.authors[0] if item.authors and item.role != "item" else item.source_name) or "?"
+        label = item.label()
         if label in seen:
             continue
         seen.add(label)

@@ -87,6 +87,8 @@ def score(story: Story, window: Window) -> None:
 
 
 def _voter_name(key: str, item) -> str:  # type: ignore[no-untyped-def]
+    if key.startswith("person:="):
+        return str(item.alias)
     if key.startswith("person:") and item.authors:
         return str(item.authors[0])
     return str(item.source_name or key)
@@ -94,7 +96,16 @@ def _voter_name(key: str, item) -> str:  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=4096)
 def _local(when: datetime, tz: str) -> str:
-    return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    d = when.astimezone(_zone(tz))
+    if d.year < 1000:  # strftime's %Y does not pad: keep its spelling
+        return d.strftime("%Y-%m-%d %H:%M")
+    # the same text as strftime("%Y-%m-%d %H:%M"), a third of its cost (every candidate story asks once)
+    return f"{d.year}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}"
+
+
+@lru_cache(maxsize=64)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
 
 
 def order_key(story: Story) -> tuple[float, float, str]:

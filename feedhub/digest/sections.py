@@ -84,6 +84,9 @@ def _hint(item: Item) -> str | None:
 def assign(story: Story) -> None:
     """Set ``story.section`` and ``story.section_reason``."""
     story_kind = {"paper": "papers", "repo": "code"}.get(story.kind)
+    if not story.members and not story.mentions:  # most of a week's papers: nobody pointed at them
+        story.section, story.section_reason = (story_kind, story.kind) if story_kind else ("posts", "default")
+        return
     votes: dict[str, float] = {}
     declared_by_category: set[str] = set()
     reasons: dict[str, str] = {}

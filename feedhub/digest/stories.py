@@ -17,17 +17,20 @@ entry of their own. Undated items of a source's first fetch (``Entry.backlog``) 
 
 from __future__ import annotations
 
+import gc
 import html as html_mod
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Iterable, Iterator, Mapping, Sequence, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from feedhub.config import person_handle, profile_handle, site_url
 from feedhub.digest.window import Window
 from feedhub.links.redirects import unwrap_redirect
 from feedhub.links.repos import normalize_repo
@@ -47,6 +50,9 @@ ISSUE_MIN_LINKS = 4
 # a vote for each).
 MAX_URL_MENTIONS = 6
 _ARXIV_ABS = "https://arxiv.org/abs/"
+# A new-style arXiv abs URL as canonical_url writes it: canonical_url returns it unchanged (checked for
+# every YYMM and number length in tests/digest/test_stories.py), so url_key needs no parsing for it.
+_CANONICAL_ABS = re.compile(r"https://arxiv\.org/abs/(\d{4}\.\d{4,5})")
 _NEW_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 _ANCHOR = re.compile(r"<a\s[^>]*?href=\"([^\"]*)\"[^>]*>(.*?)</a>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -55,6 +61,28 @@ _PROFILE_HOSTS = frozenset({"bsky.app", "twitter.com", "x.com", "mastodon.social
 _SKIP_URL = re.compile(r"^mailto:|/intent/|/sharer|/share\?|/hashtag/|/tags?/", re.I)
 
 T = TypeVar("T")
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a digest is made (collect and build, nested or not): a week's
+    tens of thousands of stories and items hold no reference cycles (reference counting frees them), yet each
+    burst of allocations set off collections that walked them all, a quarter of the build's time
+    (benchmarks/bench_digest.py). Garbage of other threads made meanwhile is collected once it is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _rows(session: Session, statement: Any) -> Any:
+    """Rows of a plain column select, through the session's connection: the same rows and types as
+    ``session.execute`` without the ORM's per-row machinery (the digest reads thousands of rows and no
+    objects; nothing is pending in its session when it reads)."""
+    return session.connection().execute(statement).all()
 
 
 def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -88,18 +116,29 @@ class Item:
     issue_note: str = ""  # set when an issue-like entry had no item structure (shown whole)
     sub: int = 0  # the item's number inside its issue (0: the entry itself)
     anchors: dict[str, str] = field(default_factory=dict)  # canonical URL -> the link's text
+    alias: str = ""  # the person of config.toml's [people] whose handle this entry matches ("": none)
 
     @property
     def key(self) -> tuple[int, int]:
         return (self.id, self.sub)
 
     def person(self) -> str:
-        """Who made this mention: the author where the entry names one, else its source (by id)."""
+        """Who made this mention: the [people] person it matches, else the author where the entry names one,
+        else its source (by id). A newsletter's item is the newsletter's, never its linked author's."""
+        if self.role != "item" and self.alias:
+            return "person:=" + self.alias
         if self.role != "item" and self.authors:
             name = self.authors[0].strip().lower()
             m = re.search(r"\(@([^)]+)\)", name)
             return "person:" + (m.group(1) if m else name.lstrip("@"))
         return f"source:{self.source_id}"
+
+
+    def label(self) -> str:
+        """Who, in words: the person's [people] name, the author, else the source's name."""
+        if self.role != "item" and self.alias:
+            return self.alias
+        return (self.authors[0] if self.authors and self.role != "item" else self.source_name) or "?"
 
 
 @dataclass
@@ -151,6 +190,8 @@ class Story:
     repo: str | None = None
     _latest: datetime | None = None
     _latest_known: bool = False
+    _voters: dict[str, tuple[float, Item]] | None = None
+    _voters_of: tuple[int, int] = (-1, -1)  # (members, mentions) counted when _voters was made
 
     def __post_init__(self) -> None:
         rest = self.key.split(":", 1)[1]
@@ -165,13 +206,18 @@ class Story:
         return [i for i in self.all_items() if i.role != "listing"]
 
     def voters(self) -> dict[str, tuple[float, Item]]:
-        """Distinct people (or, where no person is known, sources by id) -> (weight, their first item)."""
+        """Distinct people (or, where no person is known, sources by id) -> (weight, their first item).
+        Made once per story (section, score, evidence and why-line all ask) and again if an item was added."""
+        size = (len(self.members), len(self.mentions))
+        if self._voters is not None and self._voters_of == size:
+            return self._voters
         found: dict[str, tuple[float, Item]] = {}
         for item in sorted(self.votes(), key=lambda i: (i.published_at or datetime.min.replace(tzinfo=timezone.utc), i.id, i.sub)):
             who = item.person()
             w = max(item.weight, 0.0)
             if who not in found or w > found[who][0]:
                 found[who] = (w, found[who][1] if who in found else item)
+        self._voters, self._voters_of = found, size
         return found
 
     def source_weights(self) -> dict[str, float]:
@@ -220,8 +266,31 @@ def arxiv_month(arxiv_id: str) -> datetime | None:
     return datetime(year, month, 1, tzinfo=timezone.utc)
 
 
+# url_key's answers during one collect (cleared at its start): an entry's own link is asked for by the
+# clustering, its outbound links, the sections and the why-line; canonical_url is the digest's costliest step.
+_URL_KEYS: dict[str, tuple[str, str] | None] = {}
+_URL_KEYS_MAX = 200_000
+
+
 def url_key(url: str | None) -> tuple[str, str] | None:
     """(kind, key) of the story a URL names, or None for no usable URL."""
+    if not url:
+        return None
+    try:
+        return _URL_KEYS[url]
+    except KeyError:
+        pass
+    found = _url_key(url)
+    if len(_URL_KEYS) >= _URL_KEYS_MAX:
+        _URL_KEYS.clear()
+    _URL_KEYS[url] = found
+    return found
+
+
+def _url_key(url: str) -> tuple[str, str] | None:
+    m = _CANONICAL_ABS.fullmatch(url)
+    if m:  # already canonical (entries store their canonical URL): what canonical_url would give back
+        return "paper", "arxiv:" + m.group(1)
     canon = canonical_url(url)
     if not canon:
         return None
@@ -248,9 +317,11 @@ def _is_profile(url: str) -> bool:
     return len(segs) == 1 and segs[0].startswith("@")  # a Mastodon profile
 
 
-def outbound(item: Item) -> list[tuple[str, str, str]]:
-    """(kind, key, link text) of every story the entry's text links, in order, without its own."""
-    own = own_key(item)[1]
+def outbound(item: Item, own: str | None = None) -> list[tuple[str, str, str]]:
+    """(kind, key, link text) of every story the entry's text links, in order, without its own (``own``:
+    its own key, where the caller has it)."""
+    if own is None:
+        own = own_key(item)[1]
     found: dict[str, tuple[str, str, str]] = {}
     if "href" in item.summary:
         for href, text in _ANCHOR.findall(item.summary):
@@ -271,15 +342,61 @@ def outbound(item: Item) -> list[tuple[str, str, str]]:
     return list(found.values())
 
 
+_NETWORK = {"x": "x", "bridge": "x", "bluesky": "bsky", "mastodon": "mastodon"}
+_AT_HANDLE = re.compile(r"\(@([^()\s]+)\)\s*$")
+
+
+def identities(item: Item, feed_url: str | None) -> Iterator[str]:
+    """Every spelling of who wrote ``item`` that a [people] handle can name (config.person_handle's forms):
+    its author's handle on its network, the profile its post URL names, its author's name, and its
+    source's feed URL with each shorter path above it."""
+    author = item.authors[0].strip() if item.authors else ""
+    m = _AT_HANDLE.search(author)
+    handle = m.group(1) if m else (author[1:] if author.startswith("@") and " " not in author else "")
+    name = author[: m.start()].strip() if m else ("" if handle else author)
+    network = _NETWORK.get(item.source_kind)
+    if handle and network:
+        try:
+            yield person_handle(f"{network}:{handle}")
+        except ValueError:
+            pass
+    if item.link:
+        found = profile_handle(item.link)
+        if found:
+            yield found
+    if name:
+        yield "name:" + " ".join(name.split()).lower()
+    site = site_url(feed_url) if feed_url else None
+    while site and site.count("/") >= 2:
+        yield site
+        site = site.rsplit("/", 1)[0] if site.count("/") > 2 else None
+
+
+def attach_people(session: Session, items: list[Item], people: Mapping[str, Any]) -> None:
+    """Set ``Item.alias`` where config.toml's [people] (validated) claims one of the item's identities."""
+    owner = {handle: name for name, person in people.items() for handle in person.get("handles", ())}
+    if not owner or not items:
+        return
+    feeds: dict[int, str] = {}
+    for sid, url in _rows(session, select(Source.id, Source.url).where(Source.id.in_(sorted({i.source_id for i in items})))):
+        feeds[sid] = url
+    for item in items:
+        for who in identities(item, feeds.get(item.source_id)):
+            if who in owner:
+                item.alias = owner[who]
+                break
+
+
 def load_items(session: Session, window: Window) -> list[Item]:
     """The window's entries (index-backed on ``published_at``; backlog excluded) with sources, papers, repos."""
+    in_window = (Entry.published_at >= window.start, Entry.published_at < window.end, Entry.backlog.is_not(True))
     query = (
         select(
             Entry.id, Entry.source_id, Source.name, Source.kind, Source.section, Source.weight, Entry.title,
             Entry.link, Entry.canonical_url, Entry.summary, Entry.tags, Entry.published_at, Entry.authors,
         )
         .join(Source, Source.id == Entry.source_id)
-        .where(Entry.published_at >= window.start, Entry.published_at < window.end, Entry.backlog.is_not(True))
+        .where(*in_window)
         .order_by(Entry.published_at, Entry.id)
     )
     items = [
@@ -288,20 +405,25 @@ def load_items(session: Session, window: Window) -> list[Item]:
             weight=float(r[5] if r[5] is not None else 1.0), title=r[6] or "", link=r[7], canonical=r[8],
             summary=r[9] or "", tags=list(r[10] or []), published_at=r[11], authors=list(r[12] or []),
         )
-        for r in session.execute(query)
+        for r in _rows(session, query)
     ]
     by_id = {i.id: i for i in items}
-    for chunk in chunks(list(by_id)):
-        rows = session.execute(
-            select(PaperEntry.entry_id, PaperEntry.paper_id, PaperEntry.provenance).where(PaperEntry.entry_id.in_(chunk)).order_by(
-                PaperEntry.entry_id, PaperEntry.paper_id
-            )
-        )
-        for eid, pid, provenance in rows:
-            by_id[eid].papers.append(pid)
+    # The window's paper links in one join on the entries' date index (not thousands of ids bound in chunks);
+    # per entry in paper id order, as before.
+    paper_links = (
+        select(PaperEntry.entry_id, PaperEntry.paper_id, PaperEntry.provenance)
+        .join(Entry, Entry.id == PaperEntry.entry_id)
+        .where(*in_window)
+        .order_by(PaperEntry.entry_id, PaperEntry.paper_id)
+    )
+    for eid, pid, provenance in _rows(session, paper_links) if by_id else ():
+        item = by_id.get(eid)
+        if item is not None:
+            item.papers.append(pid)
             if provenance == "in listing":
-                by_id[eid].listed.append(pid)
-        for eid, name in session.execute(
+                item.listed.append(pid)
+    for chunk in chunks(list(by_id)):
+        for eid, name in _rows(session,
             select(EntryRepo.entry_id, Repo.full_name).join(Repo, Repo.id == EntryRepo.repo_id).where(EntryRepo.entry_id.in_(chunk))
         ):
             if name.lower() not in by_id[eid].repos:
@@ -363,7 +485,7 @@ def cluster(items: list[Item]) -> tuple[dict[str, Story], dict[str, list[Item]]]
     for entry in items:
         for item in expand(entry):
             kind, key = own_key(item)
-            targets = [] if item.role == "listing" else outbound(item)
+            targets = [] if item.role == "listing" else outbound(item, key)
             if item.role == "item":
                 item.anchors[key] = item.title
             for t in targets:
@@ -394,9 +516,18 @@ def cluster(items: list[Item]) -> tuple[dict[str, Story], dict[str, list[Item]]]
     return stories, mentioned
 
 
-def collect(session: Session, window: Window, member: str | None = None) -> list[Story]:
-    """Every candidate story of the window, with its paper, code, reproductions and saved-similarity."""
+def collect(session: Session, window: Window, member: str | None = None, people: Mapping[str, Any] | None = None) -> list[Story]:
+    """Every candidate story of the window, with its paper, code, reproductions and saved-similarity.
+    ``people``: config.toml's [people], validated: one person's handles on every network count once."""
+    with without_cycle_collection():
+        return _collect(session, window, member, people)
+
+
+def _collect(session: Session, window: Window, member: str | None, people: Mapping[str, Any] | None) -> list[Story]:
+    _URL_KEYS.clear()  # each digest canonicalizes its URLs afresh (no answer outlives the collect that asked)
     items = load_items(session, window)
+    if people:
+        attach_people(session, items, people)
     stories, mentioned = cluster(items)
     window_papers = _window_papers(session, window)
     wanted = {s.paper_id for s in stories.values() if s.paper_id} | set(mentioned)
@@ -415,7 +546,9 @@ def collect(session: Session, window: Window, member: str | None = None) -> list
             stories[key] = Story(key=key, kind="paper")
         stories[key].mentions.extend(i for i in mentioning if i not in stories[key].members and i not in stories[key].mentions)
     for pid in window_papers:
-        stories.setdefault(f"arxiv:{pid}", Story(key=f"arxiv:{pid}", kind="paper"))
+        key = f"arxiv:{pid}"
+        if key not in stories:  # (a Story is built only where none is: thousands of papers a week)
+            stories[key] = Story(key=key, kind="paper")
 
     for story in stories.values():
         if story.paper_id:
@@ -436,7 +569,7 @@ def collect(session: Session, window: Window, member: str | None = None) -> list
 def _load_papers(session: Session, ids: Iterable[str]) -> dict[str, PaperInfo]:
     out: dict[str, PaperInfo] = {}
     for chunk in chunks(sorted(set(ids))):
-        for pid, title, authors, published in session.execute(
+        for pid, title, authors, published in _rows(session,
             select(Paper.arxiv_id, Paper.title, Paper.authors, Paper.published_at).where(Paper.arxiv_id.in_(chunk))
         ):
             out[pid] = PaperInfo(pid, title or "", list(authors or []), published)
@@ -449,7 +582,7 @@ def _in_window(window: Window):  # type: ignore[no-untyped-def]
 
 def _window_papers(session: Session, window: Window) -> dict[str, PaperInfo]:
     """The week's papers (index-backed): ids and dates only; titles and authors are read for the shown few."""
-    rows = session.execute(select(Paper.arxiv_id, Paper.published_at).where(_in_window(window)))
+    rows = _rows(session, select(Paper.arxiv_id, Paper.published_at).where(_in_window(window)))
     return {pid: PaperInfo(pid, "", [], published) for pid, published in rows}
 
 
@@ -457,9 +590,9 @@ def _paper_rows(session: Session, query, column, paper_ids: set[str], window: Wi
     """Rows of ``query`` for ``paper_ids``: the week's papers through one join on the date index, the
     few others (papers of older weeks that entries link) by id."""
     if in_window:
-        yield from session.execute(query.join(Paper, Paper.arxiv_id == column).where(_in_window(window)))
+        yield from _rows(session, query.join(Paper, Paper.arxiv_id == column).where(_in_window(window)))
     for chunk in chunks(sorted(paper_ids - in_window)):
-        yield from session.execute(query.where(column.in_(chunk)))
+        yield from _rows(session, query.where(column.in_(chunk)))
 
 
 # Where a paper's own code comes from; a repository whose release notes merely mention the paper
@@ -480,7 +613,7 @@ def _attach_code(session: Session, stories: dict[str, Story], window: Window, in
     repo_names = sorted({s.repo for s in stories.values() if s.repo})
     known: dict[str, RepoInfo] = {}
     for chunk in chunks(repo_names):
-        for name, stars in session.execute(select(Repo.full_name, Repo.stars).where(Repo.full_name.in_(chunk))):
+        for name, stars in _rows(session, select(Repo.full_name, Repo.stars).where(Repo.full_name.in_(chunk))):
             known[name.lower()] = RepoInfo(name, stars)
     for story in stories.values():
         found: dict[str, RepoInfo] = {}
@@ -489,7 +622,7 @@ def _attach_code(session: Session, stories: dict[str, Story], window: Window, in
             found[story.repo] = RepoInfo(_display_name(story), stored.stars if stored else None)
         for repo in by_paper.get(story.paper_id or "", []):
             found.setdefault(repo.full_name.lower(), repo)
-        story.repos = sorted(found.values(), key=lambda r: (not r.official, -(r.stars or 0), r.full_name))
+        story.repos = sorted(found.values(), key=lambda r: (not r.official, -(r.stars or 0), r.full_name)) if found else []
 
 
 def _display_name(story: Story) -> str:
@@ -514,7 +647,7 @@ def _attach_repros(session: Session, stories: dict[str, Story], window: Window, 
     verdicts: dict[str, str] = {}
     all_names = sorted({n for ns in names.values() for n in ns})
     for chunk in chunks(all_names):
-        for name, verdict in session.execute(
+        for name, verdict in _rows(session,
             select(Run.repro_name, Run.verdict).where(Run.repro_name.in_(chunk)).order_by(Run.repro_name, Run.started_at, Run.id)
         ):
             verdicts[name] = verdict  # ordered by time: the last one wins

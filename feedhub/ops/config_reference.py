@@ -67,6 +67,8 @@ def rows() -> list[tuple[str, str, str, str]]:
     out.append(("github", "api_url", _toml(github_client.API), "the GitHub REST API (env FEEDHUB_GITHUB_API)"))
     out.append(("bluesky", "appview", _toml(bluesky.APPVIEW), "the public Bluesky AppView (env FEEDHUB_BSKY_APPVIEW)"))
     out.append(("x", "api_url", _toml(x.API), "the X API v2 (env FEEDHUB_X_API)"))
+    out.append(("people", '"NAME".handles', "(unset)", 'one person\'s handles, counted once in the digest: ["x:NAME", "bsky:HANDLE", '
+                '"mastodon:USER@HOST", "name:AUTHOR", "https://blog.example.org"] (see "One person, many networks")'))
     for name, meaning in SECRETS:
         out.append(("secrets", name, "(unset)", meaning + "; the environment variable of the same name wins"))
     return out

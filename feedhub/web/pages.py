@@ -175,7 +175,8 @@ def _week_entry(srv: Server, spec: str, lang: str, member: str | None) -> tuple[
         cached = srv.weeks.get(key)
     if cached is not None and now - cached[0] < WEEK_TTL:
         return cached[1], cached[2]
-    model = make_digest(srv.engine, window, lang=lang, fmt="json", member=member, now=now).model
+    model = make_digest(srv.engine, window, lang=lang, fmt="json", member=member, now=now,
+                        people=srv.settings.section("people")).model
     bodies: dict[str, Any] = {}
     with srv.lock:
         srv.weeks[key] = (now, model, bodies)

@@ -28,9 +28,9 @@ def entry(title: str, link: str | None, summary: str = "", *, when: datetime | N
 class Store:
     engine: Any
 
-    def source(self, name: str, *, section: str | None = None, kind: str = "rss", weight: float = 1.0) -> int:
+    def source(self, name: str, *, section: str | None = None, kind: str = "rss", weight: float = 1.0, url: str | None = None) -> int:
         with transaction(self.engine) as s:
-            src = Source(kind=kind, url=f"https://{name.lower().replace(' ', '-')}.example.org/feed", name=name,
+            src = Source(kind=kind, url=url or f"https://{name.lower().replace(' ', '-')}.example.org/feed", name=name,
                          section=section, weight=weight, enabled=True, error_count=0, options={})  # fmt: skip
             s.add(src)
             s.flush()

@@ -215,3 +215,32 @@ def test_github_repo_names() -> None:
     assert github_repo("https://github.com/orgs/foo") is None
     assert github_repo("https://github.com/foo") is None
     assert github_repo("https://gitlab.com/a/b") is None
+
+
+def test_a_canonical_arxiv_abs_url_is_keyed_as_canonical_url_keys_it() -> None:
+    """url_key skips canonical_url for ``https://arxiv.org/abs/NNNN.NNNNN`` (entries store that form): it
+    must give what canonical_url would, for every YYMM and both number lengths, valid or not."""
+    from feedhub.digest.stories import _url_key
+    from feedhub.links.urls import canonical_url
+
+    for yymm in range(10000):
+        for number in ("0001", "12345"):
+            url = f"https://arxiv.org/abs/{yymm:04d}.{number}"
+            canon = canonical_url(url)
+            assert canon is not None and canon.startswith("https://arxiv.org/abs/")
+            assert _url_key(url) == ("paper", "arxiv:" + canon.removeprefix("https://arxiv.org/abs/")), url
+    assert _url_key("https://arxiv.org/abs/1802.03268v2") == ("paper", "arxiv:1802.03268")  # not canonical: parsed
+
+
+def test_voters_follow_items_added_after_they_were_counted() -> None:
+    from feedhub.digest.stories import Item, Story
+
+    def item(n: int, who: str) -> Item:
+        return Item(id=n, source_id=1, source_name="List", source_kind="bluesky", source_section=None, weight=1.0, title="",
+                    link=None, canonical=None, summary="", tags=[], published_at=at(20), authors=[who], role="share")  # fmt: skip
+
+    story = Story(key="url:https://a.example.org/x", kind="url", mentions=[item(1, "A (@a)")])
+    assert list(story.voters()) == ["person:a"]
+    story.mentions.append(item(2, "B (@b)"))
+    story.members.append(item(3, "A (@a)"))
+    assert list(story.voters()) == ["person:a", "person:b"]
