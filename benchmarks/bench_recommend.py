@@ -32,7 +32,7 @@ Printed per scenario: AUC and nDCG@10 of each (mean over members), the paired ma
 average, the time to score 5,000 candidates (features cached, as the store caches them) and to fit, the cold
 embedding time, and the model's load time (in this process and in a fresh interpreter).
 
-    .venv/bin/python benchmarks/bench_recommend.py [--seeds 10] [--members 8] [--scenario all|planted|real-shapes]
+    .venv/bin/python benchmarks/bench_recommend.py [--seeds 10 (0: timings only)] [--members 8] [--scenario all|planted|real-shapes]
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def main() -> None:
     fit_times: list[float] = []
     with ranking.quiet():
         for name, make in scenarios.items():
-            if args.scenario not in ("all", name):
+            if args.scenario not in ("all", name) or args.seeds < 1:  # --seeds 0: the timings only
                 continue
             per_seed: list[dict[str, list[float]]] = []
             for seed in range(args.seeds):
