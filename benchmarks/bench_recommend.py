@@ -269,7 +269,8 @@ def main() -> None:
             base_times.append(time.perf_counter() - t1)
     print(f"rank 5,000 candidates: new {statistics.median(times) * 1000:.0f} ms (features cached; goal <= 200 ms)   "
           f"baseline {statistics.median(base_times) * 1000:.0f} ms (fits tf-idf on them each time)")  # fmt: skip
-    print(f"fit per member: new {statistics.median(fit_times) * 1000:.0f} ms (median)")
+    if fit_times:
+        print(f"fit per member: new {statistics.median(fit_times) * 1000:.0f} ms (median)")
     print(f"features of {len(docs)} abstracts cold (embedding + hashed terms, once per paper, then cached): {embed_s:.2f} s ({len(docs) / embed_s:.0f}/s)")
     print(f"embedding model load: {load_s:.2f} s in this process, {fresh_s:.2f} s in a fresh interpreter incl. imports (goal <= 1 s)")
 

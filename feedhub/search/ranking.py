@@ -271,6 +271,7 @@ class Model:
             w = np.array([1.0] * len(positives) + [DISMISS_WEIGHT] * len(negatives) + [1.0] * len(background))
             self.clf = None
             self.words_clf = None
+            self._coef: tuple[Any, float] | None = None  # the blended weights, folded on first use
             if len(set(y.tolist())) == 2:
                 self.clf = LogisticRegression(C=C_REG, class_weight="balanced", max_iter=1000).fit(X, y, sample_weight=w)
                 if WORDS_BLEND > 0:
@@ -301,24 +302,32 @@ class Model:
             return self._probability(block)
 
     def _probability(self, block: _Block) -> Any:
-        """The classifier's probability, block by block: the same sum as ``predict_proba`` over ``_matrix`` without
-        stacking a 1M-column matrix for thousands of candidates."""
+        """The blended probability, block by block: the same sum as ``predict_proba`` over ``_matrix`` (and over the
+        tf-idf block for the words-only regression) without stacking a 1M-column matrix for thousands of candidates.
+        Both regressions share the tf-idf columns, so their blended weights are folded into one vector once and the
+        blend costs no second product."""
         import numpy as np
 
         assert self.clf is not None
-        coef = np.asarray(self.clf.coef_, dtype=np.float64).ravel()
+        if self._coef is None:
+            coef = np.asarray(self.clf.coef_, dtype=np.float64).ravel()
+            intercept = float(self.clf.intercept_[0])
+            if self.words_clf is not None:
+                words = np.asarray(self.words_clf.coef_, dtype=np.float64).ravel()
+                coef = (1.0 - WORDS_BLEND) * coef
+                coef[: len(words)] += WORDS_BLEND * words  # the tf-idf block comes first in _matrix
+                intercept = (1.0 - WORDS_BLEND) * intercept + WORDS_BLEND * float(self.words_clf.intercept_[0])
+            self._coef = (coef, intercept)
+        coef, intercept = self._coef
         near_pos, near_neg = _neighbours(block, self.pos), _neighbours(block, self.neg)
         dense = np.hstack([block.emb * EMBED_WEIGHT, near_pos[:, NEIGHBOUR_COLUMNS] * NEIGHBOUR_WEIGHT, near_neg[:, NEIGHBOUR_COLUMNS] * NEIGHBOUR_WEIGHT])
-        z = np.full(len(block.docs), float(self.clf.intercept_[0]))
+        z = np.full(len(block.docs), intercept)
         at = 0
         for part in (block.tfidf, block.author_mat, block.cat_mat):
             width = part.shape[1]
             z += part @ coef[at : at + width]
             at += width
         z += dense @ coef[at:]
-        if self.words_clf is not None:
-            words = block.tfidf @ np.asarray(self.words_clf.coef_, dtype=np.float64).ravel() + float(self.words_clf.intercept_[0])
-            z = (1.0 - WORDS_BLEND) * z + WORDS_BLEND * words
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
     def nearest_saved(self, doc: Doc, k: int = 3) -> list[tuple[Doc, float]]:
