@@ -263,3 +263,24 @@ def test_ranking_learns_from_saves_and_dismissals_and_never_scores_a_paper_again
     assert near and all(d.id != "optim0" for d, _ in near)  # a saved paper is not its own neighbour
     words = ranking.explain_words("See https://arxiv.org/abs/1706.03762 and arXiv: the proposed method with the attention")
     assert words == ["attention"]
+
+
+def test_ranking_score_is_the_mean_of_the_full_and_the_words_only_logits() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from feedhub.search import embedding, ranking
+
+    words = "stochastic gradient optimizer momentum convolutional image pixels detection audio speech phoneme speaker".split()
+    texts = [" ".join(words[(i * 3 + j) % len(words)] for j in range(20)) for i in range(30)]
+    ids = [f"p{i}" for i in range(30)]
+    enc = embedding.load().encode(texts)
+    terms = ranking.hashed_terms(texts)
+    docs = [ranking.Doc(ids[k], texts[k][:30], texts[k], [f"Author {k % 4}"], ["cs.LG"], [], enc.vectors[k], *terms[k]) for k in range(30)]
+    model = ranking.Model(docs[:5], docs[5:8], docs)
+    assert model.clf is not None and model.words_clf is not None
+    block = ranking._Block(docs, model.idf, model.categories, model.authors)
+    full = model.clf.decision_function(model._matrix(block))
+    alone = model.words_clf.decision_function(sp.csr_matrix(block.tfidf))
+    z = (1 - ranking.WORDS_BLEND) * full + ranking.WORDS_BLEND * alone
+    np.testing.assert_allclose(model.score(docs), 1 / (1 + np.exp(-z)), atol=1e-5)
