@@ -208,12 +208,6 @@ def problem_page(request: Request, viewer: Viewer | None, status: int, message: 
 
 # -- who is asking ----------------------------------------------------------------------------------------
 
-def _aware_utc(when: datetime | None) -> datetime | None:
-    from datetime import timezone
-
-    return None if when is None else when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
 def _viewer_from_cookie(srv: Server, token: str | None) -> Viewer | None:
     """Who the session cookie belongs to (or a guest when guest access is on), cached for VIEWER_TTL."""
     from feedhub.search import accounts
@@ -233,7 +227,7 @@ def _viewer_from_cookie(srv: Server, token: str | None) -> Viewer | None:
             if found is not None:
                 m = found.member
                 viewer = Viewer(m.id, m.name, bool(m.is_admin), m.lang or "en", csrf=found.csrf, session_token=key)
-                expires = _aware_utc(found.expires_at)
+                expires = found.expires_at  # aware UTC already (store.types.UTCDateTime)
         if viewer is None and accounts.guest_access(session):
             viewer = Viewer(None, None, False, "en")
     with srv.lock:
@@ -295,7 +289,7 @@ def route(*, api: bool = False, write: bool = False, admin: bool = False, member
                     return await handler(request, viewer)
                 try:
                     return await handler(request, viewer, form)
-                finally:  # a POST may sign out, change a language, a password or guest access: look everyone up again
+                finally:  # a POST may sign out, change a language or guest access, or dismiss: look everyone up again
                     srv.forget_viewers()
             except NotFound as exc:
                 return problem_page(request, viewer, 404, str(exc) or i18n.text(lang_of(request, viewer), "error.not_found"), "error.not_found")
