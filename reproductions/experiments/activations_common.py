@@ -285,24 +285,6 @@ def finite(values: Sequence[float], cap: float) -> list[float]:
     return [v if math.isfinite(v) else cap for v in values]
 
 
-def one_thread(run: Callable[..., object]) -> Callable[..., object]:
-    """Run an experiment with one intra-op thread, restoring the previous setting afterwards.
-
-    These networks are tiny: on a busy 2-core machine two threads fight for the cores and a step
-    measured 27x slower than with one (2.7 ms vs 73 ms for a digits softmax-regression step)."""
-
-    @functools.wraps(run)
-    def wrapper(*args: object, **kwargs: object) -> object:
-        previous = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return run(*args, **kwargs)
-        finally:
-            torch.set_num_threads(previous)
-
-    return wrapper
-
-
 def split_validation(data: Data, fraction: float = 0.2) -> Data:
     """Hold out the last ``fraction`` of the training set as the "test" split, for tuning."""
     n_val = int(len(data.y) * fraction)

@@ -27,12 +27,12 @@ from reproductions.experiments.activations_common import (
     INIT_DESCRIPTION,
     digits,
     mlp,
-    one_thread,
     savefig,
     setup_matplotlib,
     train,
 )
 from reproductions.experiments.figures import mean_band
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import paired_difference, short_run
 
 SHOCK_LR, SHOCK_MOMENTUM = 0.5, 0.9
@@ -51,7 +51,7 @@ def _inactive(net: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
     return torch.cat(masks)
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

@@ -32,12 +32,12 @@ from reproductions.experiments.activations_common import (
     best_on_grid,
     digits,
     mlp,
-    one_thread,
     savefig,
     setup_matplotlib,
     train,
 )
 from reproductions.experiments.figures import mean_band
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import combine, mean_interval, paired_ratio, short_run
 
 
@@ -53,7 +53,7 @@ def _mean_activation(net: nn.Sequential, x: torch.Tensor) -> float:
     return statistics.fmean(values)
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

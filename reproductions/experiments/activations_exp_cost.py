@@ -24,7 +24,8 @@ import torch
 
 from reproductions.activations import relu, sigmoid, tanh
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.activations_common import one_thread, savefig, setup_matplotlib
+from reproductions.experiments.activations_common import savefig, setup_matplotlib
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import mean_interval, one_sample, short_run
 
 KERNELS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -55,7 +56,7 @@ def _time_per_element(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tenso
     return statistics.median(times) / x.numel() * 1e9
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

@@ -12,7 +12,8 @@ import torch.nn.functional as F
 
 from reproductions.activations import elu, leaky_relu, maxout, prelu, relu, sigmoid, tanh
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.activations_common import one_thread, savefig, setup_matplotlib
+from reproductions.experiments.activations_common import savefig, setup_matplotlib
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import check, combine
 
 # the two maxout pieces drawn in the panel: max(x, -0.5 x - 1), a convex piecewise-linear unit
@@ -52,7 +53,7 @@ def _value_and_derivative(fn, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
     return y.detach(), grad
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

@@ -30,8 +30,9 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.activations_common import best_on_grid, digits, one_thread, setup_matplotlib, train
+from reproductions.experiments.activations_common import best_on_grid, digits, setup_matplotlib, train
 from reproductions.experiments.figures import mean_band, savefig
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import paired_ratio, short_run, split_seeds
 
 GAIN = {"he": 2.0, "xavier": 1.0}  # Var[w] = gain / fan_in
@@ -63,7 +64,7 @@ def preactivation_stds(net: nn.Sequential, x: torch.Tensor) -> list[float]:
     return stds[:-1]  # hidden layers only
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

@@ -33,12 +33,12 @@ from reproductions.experiments.activations_common import (
     init_layer,
     mlp,
     mnist1d,
-    one_thread,
     savefig,
     setup_matplotlib,
     tune_then_test,
 )
 from reproductions.experiments.figures import mean_band
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import paired_difference, short_run
 
 DROPOUT = 0.2
@@ -83,7 +83,7 @@ def matching_width(in_dim: int, relu_widths: list[int], out_dim: int, pieces: in
     )
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

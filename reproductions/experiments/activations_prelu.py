@@ -30,16 +30,16 @@ from reproductions.experiments.activations_common import (
     INIT_DESCRIPTION,
     mlp,
     mnist1d,
-    one_thread,
     savefig,
     setup_matplotlib,
     tune_then_test,
 )
 from reproductions.experiments.figures import mean_band
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import paired_difference, short_run
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

@@ -36,12 +36,12 @@ from reproductions.experiments.activations_common import (
     finite,
     init_layer,
     mnist1d,
-    one_thread,
     savefig,
     setup_matplotlib,
     train,
 )
 from reproductions.experiments.figures import mean_band
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import paired_ratio, short_run, split_seeds
 
 THRESHOLD = 0.25
@@ -69,7 +69,7 @@ def cnn(activation: str, channels: int = 32) -> nn.Sequential:
     return nn.Sequential(*layers, nn.Flatten(), head)
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

@@ -19,11 +19,11 @@ from reproductions.experiments.activations_common import (
     INIT_DESCRIPTION,
     digits,
     mlp,
-    one_thread,
     savefig,
     setup_matplotlib,
 )
 from reproductions.experiments.figures import mean_band
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import one_sample, short_run
 
 # (label, activation, init)
@@ -54,7 +54,7 @@ def _per_layer(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor) -> tuple[li
     return norms, local
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

@@ -38,11 +38,11 @@ from reproductions.experiments.activations_common import (
     digits,
     finite,
     mlp,
-    one_thread,
     savefig,
     setup_matplotlib,
 )
 from reproductions.experiments.figures import mean_band
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import check, paired_ratio, short_run
 
 
@@ -108,7 +108,7 @@ def _epochs_to_loss(
     return math.inf, losses
 
 
-@one_thread
+@one_thread()
 def run(ctx: RunContext) -> Result:
     setup_matplotlib()
     import matplotlib.pyplot as plt

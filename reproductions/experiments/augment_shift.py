@@ -46,10 +46,10 @@ from reproductions.experiments.figures import interval_bars
 from reproductions.experiments.regularizers_common import (
     error_rate,
     minibatches,
-    one_thread,
     savefig,
     tune_on_grid,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import combine, paired_difference, short_run, split_seeds
 
 SIZE = 12

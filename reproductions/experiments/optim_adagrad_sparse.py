@@ -36,10 +36,10 @@ from reproductions.experiments.optim_common import (
     fmt,
     log_grid,
     pyplot,
-    single_threaded,
     train_side_by_side,
     tune_side_by_side,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import combine, paired_ratio, short_run, split_seeds
 
 METHODS = ("sgd", "momentum", "adagrad")
@@ -59,7 +59,7 @@ def sparse_data(seed: int, d: int, n_train: int, n_test: int) -> tuple[dict[str,
     return data, float(bayes), freq
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

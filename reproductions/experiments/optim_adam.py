@@ -37,10 +37,10 @@ from reproductions.experiments.optim_common import (
     fmt,
     log_grid,
     pyplot,
-    single_threaded,
     train_side_by_side,
     tune_side_by_side,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import combine, paired_ratio, short_run, split_seeds
 
 GRIDS = {
@@ -54,7 +54,7 @@ GRIDS = {
 TASKS = {"logistic regression": ([64, 10], "zeros"), "MLP": ([64, 256, 256, 10], "he")}
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

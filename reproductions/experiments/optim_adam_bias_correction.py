@@ -37,9 +37,9 @@ from reproductions.experiments.optim_common import (
     fmt,
     log_grid,
     pyplot,
-    single_threaded,
     train_side_by_side,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import paired_difference, short_run
 
 BETA2 = (0.99, 0.999, 0.9999)
@@ -50,7 +50,7 @@ def key(beta2: float, bc: bool) -> str:
     return f"adam:{beta2}:{'bc' if bc else 'no-bc'}"
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

@@ -25,7 +25,8 @@ import torch
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.figures import mean_band, savefig
-from reproductions.experiments.optim_common import Tuning, fmt, pyplot, single_threaded, tune_lr
+from reproductions.experiments.optim_common import Tuning, fmt, pyplot, tune_lr
+from reproductions.experiments.threads import one_thread
 from reproductions.optimizers.averaging import ParameterAverage
 from reproductions.verdicts import paired_ratio, short_run, split_seeds
 
@@ -54,7 +55,7 @@ def trajectory(lr0: float, seed: int, steps: int) -> dict[str, list[float]]:
     return out
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     plt = pyplot()
     split = split_seeds(ctx.seed, 1, 1 if ctx.smoke else (3 if ctx.quick else 5))

@@ -134,28 +134,6 @@ def pyplot():
     return plt
 
 
-def single_threaded(run: Callable) -> Callable:
-    """Run an experiment with one intra-op thread and denormals flushed to zero, restoring both afterwards.
-
-    One thread: these experiments use small tensors, which gain nothing from a second thread, and on a loaded
-    2-core machine two OpenMP threads waiting on each other made element-wise ops ~50x slower (measured here).
-    Denormals: the second moments of vanishing gradients fall into float32 denormals, where sqrt is very slow."""
-    import functools
-
-    @functools.wraps(run)
-    def wrapper(*args, **kwargs):
-        threads, flush = torch.get_num_threads(), torch.set_flush_denormal(True)
-        torch.set_num_threads(1)
-        try:
-            return run(*args, **kwargs)
-        finally:
-            torch.set_num_threads(threads)
-            torch.set_flush_denormal(False)
-            del flush
-
-    return wrapper
-
-
 def fmt(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}"
 

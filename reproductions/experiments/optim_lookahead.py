@@ -36,7 +36,8 @@ import torch
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.figures import mean_band, savefig
-from reproductions.experiments.optim_common import pyplot, single_threaded
+from reproductions.experiments.optim_common import pyplot
+from reproductions.experiments.threads import one_thread
 from reproductions.optimizers import Momentum, Nesterov
 from reproductions.verdicts import check
 
@@ -139,7 +140,7 @@ def gaps(a: torch.Tensor, theta0: torch.Tensor, lr: float, steps: int) -> dict[s
     return out
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

@@ -41,10 +41,10 @@ from reproductions.experiments.optim_common import (
     fmt,
     log_grid,
     pyplot,
-    single_threaded,
     train_side_by_side,
     tune_side_by_side,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.schedules.momentum_schedule import MomentumSchedule, sutskever_momentum
 from reproductions.verdicts import combine, paired_ratio, short_run, split_seeds
 
@@ -71,7 +71,7 @@ def final_loss(train_loss):  # type: ignore[no-untyped-def]
     return train_loss[:, -LAST:].mean(1)
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

@@ -35,9 +35,9 @@ from reproductions.experiments.optim_common import (
     log_grid,
     make_optimizer,
     pyplot,
-    single_threaded,
     tune_lr,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import combine, equivalence, short_run
 
 METHODS = {
@@ -89,7 +89,7 @@ def slope(gaps: torch.Tensor) -> float:
     return float(torch.linalg.lstsq(design, y[:, None]).solution[0, 0])
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

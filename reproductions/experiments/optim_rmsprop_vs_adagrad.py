@@ -45,9 +45,9 @@ from reproductions.experiments.optim_common import (
     log_grid,
     make_optimizer,
     pyplot,
-    single_threaded,
     tune_lr,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import combine, paired_ratio, short_run, split_seeds
 
 METHODS = ("adagrad", "rmsprop", "sgd", "adam")
@@ -81,7 +81,7 @@ def run_many(name: str, lrs: list[float], seed: int, steps: int, scale2: float =
     return excess
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

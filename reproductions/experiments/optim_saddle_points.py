@@ -28,7 +28,8 @@ from torch.func import grad, hessian
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.figures import savefig
-from reproductions.experiments.optim_common import fmt, pyplot, single_threaded
+from reproductions.experiments.optim_common import fmt, pyplot
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import distinct_points, mean_interval, rank_correlation, short_run, spearman
 
 D_IN, HIDDEN, D_OUT, N = 4, 5, 2, 200
@@ -88,7 +89,7 @@ def newton_to_critical(theta: torch.Tensor, loss, g_fn, h_fn, iters: int) -> tup
     return theta, gn
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

@@ -43,7 +43,8 @@ import torch
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.figures import mean_band, savefig
-from reproductions.experiments.optim_common import fmt, log_grid, pyplot, single_threaded
+from reproductions.experiments.optim_common import fmt, log_grid, pyplot
+from reproductions.experiments.threads import one_thread
 from reproductions.optimizers import LBFGS, SGD, Momentum, Newton
 from reproductions.verdicts import combine, mean_interval, paired_ratio, short_run, split_seeds
 
@@ -165,12 +166,12 @@ def iterations_to(losses: list[float], f0: float, fs: float, rel: float, cap: in
     return float(cap)
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     return _run(ctx, "digits")
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run_ill_conditioned(ctx: RunContext) -> Result:
     return _run(ctx, "ill-conditioned")
 

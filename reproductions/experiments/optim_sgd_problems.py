@@ -42,9 +42,9 @@ from reproductions.experiments.optim_common import (
     log_grid,
     make_optimizer,
     pyplot,
-    single_threaded,
     tune_lr,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.verdicts import combine, equivalence, paired_difference, paired_ratio, short_run
 
 KAPPA = 200.0
@@ -162,7 +162,7 @@ def score(prob: str, f, loss: torch.Tensor, f0: torch.Tensor) -> torch.Tensor:
     return out
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

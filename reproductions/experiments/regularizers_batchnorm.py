@@ -31,7 +31,8 @@ from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.figures import mean_band
-from reproductions.experiments.regularizers_common import digits_split, minibatches, one_thread, savefig
+from reproductions.experiments.regularizers_common import digits_split, minibatches, savefig
+from reproductions.experiments.threads import one_thread
 from reproductions.regularizers import BatchNorm
 from reproductions.verdicts import mean_interval, paired_ratio, short_run, split_seeds
 

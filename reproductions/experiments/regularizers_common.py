@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 
 import matplotlib
 
@@ -13,17 +12,6 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from reproductions.experiments.figures import savefig  # noqa: F401  (re-exported for this topic's experiments)
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Tiny models: torch's 2-thread parallel regions cost more than they save on a busy 2-core machine."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
 
 
 def digits_split(

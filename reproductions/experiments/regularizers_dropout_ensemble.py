@@ -29,11 +29,11 @@ from reproductions.experiments.figures import mean_band
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    one_thread,
     savefig,
     sgd_train,
     tune_on_grid,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.regularizers import Dropout, mc_dropout_average, weight_scaled_predict
 from reproductions.verdicts import combine, equivalence, paired_difference, short_run, split_seeds
 

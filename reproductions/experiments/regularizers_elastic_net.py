@@ -34,7 +34,7 @@ import torch
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.figures import savefig
-from reproductions.experiments.regularizers_common import one_thread
+from reproductions.experiments.threads import one_thread
 from reproductions.regularizers.elastic_net import elastic_net_fista
 from reproductions.verdicts import combine, mean_interval, paired_difference, paired_ratio, short_run
 

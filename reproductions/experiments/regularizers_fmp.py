@@ -33,11 +33,11 @@ from reproductions.experiments.figures import mean_band
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    one_thread,
     savefig,
     sgd_train,
     tune_on_grid,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.regularizers import FractionalMaxPool2d, fmp_average
 from reproductions.verdicts import combine, paired_difference, short_run, split_seeds
 

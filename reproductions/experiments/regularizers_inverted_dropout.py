@@ -40,11 +40,11 @@ from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    one_thread,
     savefig,
     sgd_train,
     tune_on_grid,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.regularizers import Dropout
 from reproductions.regularizers.dropout import dropout
 from reproductions.verdicts import check, equivalence, mean_interval, short_run, split_seeds

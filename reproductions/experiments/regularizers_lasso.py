@@ -27,7 +27,7 @@ import torch
 
 from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.figures import mean_band, savefig
-from reproductions.experiments.regularizers_common import one_thread
+from reproductions.experiments.threads import one_thread
 from reproductions.regularizers.l1 import lasso_fista
 from reproductions.verdicts import combine, mean_interval, paired_ratio, short_run
 

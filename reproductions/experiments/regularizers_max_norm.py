@@ -28,7 +28,8 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
-from reproductions.experiments.regularizers_common import digits_split, error_rate, one_thread, savefig, sgd_train
+from reproductions.experiments.regularizers_common import digits_split, error_rate, savefig, sgd_train
+from reproductions.experiments.threads import one_thread
 from reproductions.regularizers import Dropout, decay_parameters, l2_penalty
 from reproductions.regularizers.max_norm import max_norm_
 from reproductions.verdicts import mean_interval, paired_difference, short_run, split_seeds

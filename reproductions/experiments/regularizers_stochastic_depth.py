@@ -33,11 +33,11 @@ from reproductions.core import Metric, Result, RunContext
 from reproductions.experiments.regularizers_common import (
     digits_split,
     error_rate,
-    one_thread,
     savefig,
     sgd_train,
     tune_on_grid,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.regularizers import StochasticDepth, linear_decay_survival
 from reproductions.verdicts import combine, equivalence, mean_interval, paired_difference, short_run, split_seeds
 

@@ -35,10 +35,10 @@ from reproductions.experiments.optim_common import (
     fmt,
     log_grid,
     pyplot,
-    single_threaded,
     train_side_by_side,
     tune_side_by_side,
 )
+from reproductions.experiments.threads import one_thread
 from reproductions.schedules import ExponentialDecay, InverseTimeDecay, RunningAverage, StepDecay, mean_decay
 from reproductions.verdicts import check, combine, paired_ratio, short_run, split_seeds
 
@@ -56,7 +56,7 @@ def schedules(epochs: int) -> dict[str, object]:
     }
 
 
-@single_threaded
+@one_thread(flush_denormal=True)
 def run(ctx: RunContext) -> Result:
     start = time.perf_counter()
     plt = pyplot()

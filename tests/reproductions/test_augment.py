@@ -24,13 +24,7 @@ from reproductions.augment import (
     tta_predict,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _images(n: int = 8, size: int = 16, seed: int = 0) -> torch.Tensor:

@@ -26,14 +26,7 @@ from reproductions.transfer import (
 )
 from tests.reproductions import assert_judged
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():  # type: ignore[no-untyped-def]
-    # tiny tensors: two threads fighting over a busy 2-core CI machine are much slower than one
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _net(seed: int = 0, n_classes: int = 5) -> SmallCNN1d:
