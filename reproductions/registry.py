@@ -29,6 +29,10 @@ class Reproduction:
     # "reproduction": an empirical claim of a paper, counted in the reproduced rate; "check": a mathematical
     # identity verified numerically (an activation's derivative, the running-average identity), listed apart.
     kind: str = "reproduction"
+    # True when a figure the entry reports is wall-clock time (exp-cost's verdict; the seconds beside
+    # second-order's iterations and stochastic depth's blocks): a neighbour on the other core would change
+    # it, so ``reproductions.runner`` runs such an entry alone.
+    timed: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

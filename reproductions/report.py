@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from reproductions.core import Result, RunContext, as_check_verdict, verdicts_for
+from reproductions.core import Result, as_check_verdict, verdicts_for
 from reproductions.registry import Reproduction, all_reproductions
 
 NOT_RUN = "not run"
@@ -290,20 +290,21 @@ def write_report(
     *,
     names: Sequence[str] | None = None,
     progress: Callable[[str, float], None] | None = None,
+    jobs: int = 1,
 ) -> Path:
-    """Run the reproductions in ``mode`` and write the report to ``out_path`` (.html/.htm: HTML, else Markdown)."""
+    """Run the reproductions in ``mode`` and write the report to ``out_path`` (.html/.htm: HTML, else Markdown).
+
+    ``jobs``: how many run at once, one per core (``reproductions.runner``; entries that measure time run alone)."""
     if mode not in ("smoke", "quick", "full"):
         raise ValueError(f"mode must be smoke, quick or full, got {mode!r}")
+    from reproductions.runner import run_many
+
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fig_root = out_path.parent / f"{out_path.stem}-figures"
     reps = [r for r in all_reproductions() if names is None or r.name in names]
-    results: dict[str, Result] = {}
-    for i, rep in enumerate(reps):
-        if progress is not None:
-            progress(f"{rep.name} ({mode})", i / max(1, len(reps)))
-        ctx = RunContext(quick=mode != "full", smoke=mode == "smoke", out_dir=fig_root / rep.name)
-        results[rep.name] = rep.run(ctx)
+    ran = run_many(reps, mode, fig_root, jobs=jobs, progress=progress)
+    results: dict[str, Result] = {name: r.result for name, r in ran.items()}
     fmt = "html" if out_path.suffix.lower() in (".html", ".htm") else "md"
     out_path.write_text(build_report(results, fmt, mode=mode, base_dir=out_path.parent), encoding="utf-8")
     return out_path

@@ -112,6 +112,7 @@ def report(
     full: Annotated[bool, typer.Option("--full", help="Every experiment at full size: more seeds and steps (long).")] = False,
     smoke: Annotated[bool, typer.Option("--smoke", hidden=True, help="Seconds; proves the pipeline (tests).")] = False,
     only: Annotated[Optional[list[str]], typer.Option("--only", help="Run only this reproduction (repeatable); the rest show as not run.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", help="Experiments run at once, one per core (default: every core); those that time themselves run alone.")] = None,
 ) -> None:
     """Run every reproduction and check, and write the page a reviewer reads: each claim, its paper,
     design, verdict with numbers and interval, figures, and the count (checks apart).
@@ -130,9 +131,9 @@ def report(
     if app_ctx.interactive:
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=app_ctx.err, transient=True) as bar:
             task = bar.add_task(f"report ({mode})", total=1.0)
-            path = write_report(out, mode, names=only, progress=lambda msg, frac: bar.update(task, completed=frac, description=msg))
+            path = write_report(out, mode, names=only, jobs=jobs, progress=lambda msg, frac: bar.update(task, completed=frac, description=msg))
     else:
-        path = write_report(out, mode, names=only)
+        path = write_report(out, mode, names=only, jobs=jobs)
     app_ctx.console.print(f"wrote {path}")
 
 

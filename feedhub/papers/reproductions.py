@@ -128,9 +128,12 @@ REPORT_MODES = ("smoke", "quick", "full")
 
 
 def write_report(out: Path, mode: str = "quick", names: list[str] | None = None,
-                 progress: Callable[[str, float], None] | None = None) -> Path:  # fmt: skip
+                 progress: Callable[[str, float], None] | None = None, jobs: int | None = None) -> Path:  # fmt: skip
     """Run every reproduction and check in ``mode`` and write the reviewer's page (``.html`` or ``.md``):
-    each claim, its paper, design, verdict with its numbers and interval, figures, and the honest count."""
+    each claim, its paper, design, verdict with its numbers and interval, figures, and the honest count.
+
+    ``jobs``: experiments run at once, one per core (default: every core this process may use); those that
+    measure time run alone."""
     if out.suffix.lower() not in (".html", ".htm", ".md"):
         raise InvalidInput(f"cannot tell the report's format from {out.name!r}; end the name in .html or .md")
     if mode not in REPORT_MODES:
@@ -139,11 +142,14 @@ def write_report(out: Path, mode: str = "quick", names: list[str] | None = None,
         raise FeedhubError(f"reproductions need PyTorch, which is not installed: {INSTALL_HINT}")
     if not out.parent.is_dir():
         raise InvalidInput(f"no such folder: {out.parent}; create it or write the report elsewhere")
+    if jobs is not None and jobs < 1:
+        raise InvalidInput(f"--jobs must be 1 or more, got {jobs}")
     for name in names or ():
         get_reproduction(name)  # an unknown name is one line listing the valid ones
     from reproductions.report import write_report as write
+    from reproductions.runner import cores
 
-    return write(out, mode, names=names, progress=progress)
+    return write(out, mode, names=names, progress=progress, jobs=jobs or cores())
 
 
 @dataclass

@@ -111,6 +111,7 @@ register(
         papers=(CS231N_2017,),
         claim="exp() is a bit compute-expensive: a sigmoid costs more per element than a ReLU.",
         experiment=_X + "activations_exp_cost:run",
+        timed=True,
     )
 )
 register(

@@ -227,6 +227,7 @@ register(
         claim="On a smooth full-batch problem, Newton's method and L-BFGS reach a given accuracy in far fewer "
         "iterations than first-order methods.",
         experiment="reproductions.experiments.optim_second_order:run",
+        timed=True,
     )
 )
 register(
@@ -240,5 +241,6 @@ register(
         claim="On a smooth full-batch problem, Newton's method and L-BFGS reach a given accuracy in far fewer "
         "iterations than first-order methods.",
         experiment="reproductions.experiments.optim_second_order:run_ill_conditioned",
+        timed=True,
     )
 )

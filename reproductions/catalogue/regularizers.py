@@ -85,6 +85,7 @@ register(
         claim="Training with stochastic depth cuts training time (about 25 % with a linear decay to 0.5) and lowers "
         "the test error.",
         experiment="reproductions.experiments.regularizers_stochastic_depth:run",
+        timed=True,
     )
 )
 register(

@@ -105,6 +105,7 @@ def test_report_lists_every_claim_and_counts_checks_apart(tmp_path: Path) -> Non
     (("--out", "report.pdf"), "end the name in .html or .md"),
     (("--only", "adamm", "--out", "r.md"), "unknown reproduction 'adamm'"),
     (("--quick", "--full"), "give one of --quick and --full"),
+    (("--jobs", "0", "--out", "r.md"), "--jobs must be 1 or more"),
 ])
 def test_report_bad_input_is_one_line(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
     done = feedhub(tmp_path / "home", "repro", "report", *args)
