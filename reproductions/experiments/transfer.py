@@ -55,6 +55,7 @@ import torch
 from torch import nn
 
 from reproductions.core import Metric, Result, RunContext
+from reproductions.experiments.threads import one_thread
 from reproductions.transfer.cnn import SmallCNN1d
 from reproductions.transfer.finetune import trainable_parameters, transfer
 from reproductions.transfer.linear_probe import FeatureNormalizer, extract_features
@@ -420,20 +421,13 @@ def cell_verdict(
     return combine(arms, label=label)
 
 
+@one_thread()  # tiny convolutions: one thread is faster than two fighting over 2 busy cores (6 vs 200 ms/step)
 def run(ctx: RunContext) -> Result:
     import matplotlib
 
     matplotlib.use("Agg")
     t0 = time.perf_counter()
-    cfg = _config(ctx)
-    device = ctx.device
-    # Tiny convolutions: one thread is faster than two fighting over 2 busy cores (measured 6 vs 200 ms/step).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _run(ctx, cfg, device, t0)
-    finally:
-        torch.set_num_threads(threads)
+    return _run(ctx, _config(ctx), ctx.device, t0)
 
 
 def _run(ctx: RunContext, cfg: Config, device: str, t0: float) -> Result:
