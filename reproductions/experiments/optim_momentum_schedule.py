@@ -4,7 +4,8 @@ Claim (Sutskever, Martens, Dahl & Hinton 2013, ICML: abstract and their Table 1 
 gradient descent with momentum, a good random initialization and a slowly increasing momentum schedule with a high
 μ_max trains deep networks to a far lower training error than with a low momentum or none (plain SGD).
 The schedule μ_t = min(1 − 2^(−1 − log₂(⌊t/250⌋ + 1)), μ_max) is ``reproductions.schedules.momentum_schedule``,
-whose docstring records that its formula could not be confirmed against a stored source.
+whose docstring records its source check: the formula is corroborated by an independent implementation
+that cites the paper, not by the paper's own text.
 
 Design (fixed before the run; a CPU-scale form of the paper's deep-autoencoder experiment):
 - data: sklearn's 8x8 digits (pixels / 16, bundled: no download), an 80/20 split drawn per seed (1,438 training

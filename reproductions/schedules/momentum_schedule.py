@@ -9,13 +9,15 @@ as it is usually quoted (t counts parameter updates)::
 which is ``min(1 − 1 / (2 (⌊t/250⌋ + 1)), μ_max)``: 0.5 for the first 250 updates, 0.75 for the next 250,
 then 0.833, 0.875, 0.9 from t = 1000, 0.95 from t = 2250, 0.99 from t = 12250, ... until μ_max.
 
-Source check (session 4, with the search tool over its docs, pages and code corpora): the paper itself (title,
-authors, ICML 2013, PMLR 28, its abstract's "slowly increasing schedule for the momentum parameter") is confirmed.
-**This formula was not found in any stored source**: the nearest hit (an exact-string search for "floor(t/250)")
-is Dozat's Nadam schedule 0.9 (1 − 0.5 · 0.96^(⌊t/250⌋ + 1)) in a Java optimizer library, a different schedule
-with the same 250-update period. The formula above is the one the issue gives; it is used as written and is
-not confirmed against the paper's text. Other details recalled from the paper (some runs lower μ to 0.9 for
-their last updates) are unconfirmed too and are not implemented.
+Source check (with the search tool over its docs, pages and code corpora): the paper itself (title, authors,
+ICML 2013, PMLR 28, its abstract's "slowly increasing schedule for the momentum parameter") is confirmed. The
+paper's own text (its equation for μ_t) is not among the stored sources, so the formula is not checked against
+it. It is corroborated by one independent implementation that cites the paper: ``sopt.sutskever_blend(max,
+stretch)`` in Aditya Ramesh's Torch7 library ``adityaramesh/torch_utils`` (2015, the ``sopt`` schedules), which
+returns ``min(1 − 2^(−1 − log₂(⌊iter / stretch⌋ + 1)), max)`` with ``stretch = 250`` by default: the same
+formula and period as here. (An earlier search found only Dozat's Nadam schedule 0.9 (1 − 0.5 · 0.96^(⌊t/250⌋ +
+1)), a different schedule with the same 250-update period.) Other details recalled from the paper (some runs
+lower μ to 0.9 for their last updates) are unconfirmed and are not implemented.
 
 Where it differs from torch: torch has no momentum scheduler; this object sets the momentum of an optimizer's
 param groups (the key ``rho`` of this package's ``Momentum`` / ``momentum`` of ``Nesterov`` and
