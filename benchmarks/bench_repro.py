@@ -117,7 +117,9 @@ def main() -> None:
     slowest = max(ordered, key=lambda r: float(r["seconds"])) if ordered else None  # type: ignore[arg-type]
     if slowest:
         print(
-            f"all together: {together:.1f} s wall with {jobs} at a time (timed entries alone){goal}\n"
+            f"all together: {together:.1f} s wall, "
+            + (f"{jobs} at a time (timed entries alone)" if jobs > 1 else "one after another")
+            + f"{goal}\n"
             f"one after another (baseline, the sum of the entries' own times): {summed:.1f} s wall, "
             f"{summed_cpu:.1f} s CPU over {len(ordered)} entries; slowest {slowest['name']} "
             f"{float(slowest['seconds']):.1f} s{each if args.mode == 'quick' else ''}"  # type: ignore[arg-type]
