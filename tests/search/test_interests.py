@@ -284,3 +284,33 @@ def test_ranking_score_is_the_mean_of_the_full_and_the_words_only_logits() -> No
     alone = model.words_clf.decision_function(sp.csr_matrix(block.tfidf))
     z = (1 - ranking.WORDS_BLEND) * full + ranking.WORDS_BLEND * alone
     np.testing.assert_allclose(model.score(docs), 1 / (1 + np.exp(-z)), atol=1e-5)
+
+
+def test_ranking_learns_the_category_a_member_reads_and_a_lone_save_does_not_count_itself() -> None:
+    import random
+
+    import numpy as np
+
+    from feedhub.search import embedding, ranking
+
+    rng = random.Random(0)
+    words = [f"w{a}{b}" for a in "abcdefgh" for b in "abcdefgh"]
+    texts = [" ".join(rng.sample(words, 12)) for _ in range(120)]
+    cats = [["cs.LG", "cs.RO"] if i % 6 == 0 else ["cs.LG"] for i in range(120)]
+    cats[1] = ["cs.LG", "cs.GR"]  # the only cs.GR paper
+    enc = embedding.load().encode(texts)
+    terms = ranking.hashed_terms(texts)
+    docs = [ranking.Doc(f"p{k}", texts[k][:30], texts[k], [f"Author {k}"], cats[k], [], enc.vectors[k], *terms[k]) for k in range(120)]
+    saved = [docs[k] for k in (0, 6, 12, 18, 24, 1)]  # five cs.RO papers and the one cs.GR paper
+    model = ranking.Model(saved, [], docs[30:])
+    # a new paper with the same words: the cs.RO copy ranks above the plain cs.LG one
+    new = docs[40]
+    twin_ro = ranking.Doc("new-ro", new.title, new.text, ["Someone"], ["cs.LG", "cs.RO"], [], new.vector, new.token_ids, new.token_counts)
+    twin_lg = ranking.Doc("new-lg", new.title, new.text, ["Someone"], ["cs.LG"], [], new.vector, new.token_ids, new.token_counts)
+    ro, lg = model.score([twin_ro, twin_lg])
+    assert ro > lg
+    block = ranking._Block([docs[1], docs[0], twin_lg], model.idf, model.categories, model.authors)
+    lone, among_five, plain = model._category_lift(block)
+    assert lone == 0.0  # the only cs.GR save is not evidence for itself
+    assert among_five > 0.0 and plain == 0.0
+    assert np.isfinite(model.score(docs)).all()
