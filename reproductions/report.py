@@ -49,6 +49,33 @@ def design_text(rep: Reproduction) -> str:
     return ast.get_docstring(tree) or ""
 
 
+def reflow(text: str) -> str:
+    """A docstring's hard-wrapped lines joined back into paragraphs and list items, for a page that wraps text
+    itself: a blank line, a ``- `` item or a numbered item starts a new line; an indented block after a line
+    ending in ``::`` (a formula) is kept as written."""
+    import re
+
+    out: list[str] = []
+    literal = False
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        stripped = line.strip()
+        if not stripped:
+            out.append("")
+            continue
+        if literal and raw.startswith("    "):
+            out.append(line)
+            continue
+        literal = False
+        new_item = bool(re.match(r"(- |\* |\d+[.)] )", stripped))
+        if out and out[-1] and not new_item and not out[-1].endswith("::") and not out[-1].startswith("    "):
+            out[-1] += " " + stripped
+        else:
+            out.append(stripped)
+        literal = stripped.endswith("::")
+    return "\n".join(out)
+
+
 def count(reps: Sequence[Reproduction], results: Mapping[str, Result]) -> dict[str, dict[str, int]]:
     """{"reproduction": {verdict: n, "not run": n}, "check": {...}}: checks never enter the reproductions' count."""
     out = {k: {v: 0 for v in (*verdicts_for(k), NOT_RUN)} for k in ("reproduction", "check")}
@@ -110,16 +137,20 @@ def _summary_line(counts: dict[str, dict[str, int]]) -> tuple[str, str]:
 
 def _judgement_rows(res: Result) -> list[tuple[str, str, str]]:
     """(label, verdict, estimate [interval] (n)) for the overall judgement and each of its parts."""
-    j = res.judgement
-    if j is None:
+    return judgement_rows(res.judgement.to_dict() if res.judgement is not None else None, res.kind)
+
+
+def judgement_rows(judgement: Mapping[str, Any] | None, kind: str = "reproduction") -> list[tuple[str, str, str]]:
+    """The rows of a judgement as ``Judgement.to_dict`` writes it (a run's metrics.json, the store's runs): its
+    leaves, each (label, verdict, estimate [interval] (n)); a check's verdicts read holds / fails."""
+    if not judgement:
         return []
-    parts = list(j.parts) or [j]
     rows = []
-    for p in parts:
-        sub = list(p.parts) or [p]
-        for q in sub:
-            verdict = as_check_verdict(q.verdict) if res.kind == "check" else q.verdict
-            rows.append((q.label or p.label or "verdict", verdict, q.fmt()))
+    for p in judgement.get("parts") or [judgement]:
+        for q in p.get("parts") or [p]:
+            verdict = str(q.get("verdict", ""))
+            rows.append((str(q.get("label") or p.get("label") or "verdict"),
+                         as_check_verdict(verdict) if kind == "check" else verdict, str(q.get("text", ""))))  # fmt: skip
     return rows
 
 

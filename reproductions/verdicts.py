@@ -175,6 +175,7 @@ class Judgement:
             "scale": self.scale,
             "threshold": _finite_or_none(self.threshold),
             "reason": self.reason,
+            "text": self.fmt(),  # the estimate and interval as every table shows them (inf-safe: JSON has none)
             "parts": [p.to_dict() for p in self.parts],
         }
 

@@ -196,6 +196,7 @@ def run_reproduction(
             repro_name=name, started_at=started, mode=mode, device=device, seed=seed,
             params=_jsonable(result.params), metrics=result.to_json()["metrics"],  # type: ignore[index]
             verdict=result.verdict, reason=result.reason, paper_figure=result.paper_figure, measured=result.measured,
+            judgement=result.judgement.to_dict() if result.judgement is not None else None,
             figures=[str(p) for p in result.figures], out_dir=str(out_dir), seconds=result.seconds,
         )
         session.add(run)
@@ -218,7 +219,7 @@ def runs_of(session: Session, name: str) -> list[Run]:
 def run_json(run: Run) -> dict[str, object]:
     return {
         "id": run.id, "name": run.repro_name, "started_at": run.started_at.isoformat(), "mode": run.mode,
-        "device": run.device, "seed": run.seed, "verdict": run.verdict, "reason": run.reason,
+        "device": run.device, "seed": run.seed, "verdict": run.verdict, "judgement": run.judgement, "reason": run.reason,
         "paper_figure": run.paper_figure, "measured": run.measured, "seconds": round(run.seconds, 2),
         "metrics": run.metrics, "figures": run.figures, "out_dir": run.out_dir, "params": run.params,
     }

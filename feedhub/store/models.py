@@ -288,6 +288,8 @@ class Run(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     metrics: Mapped[list[Any]] = mapped_column(default=list)
     verdict: Mapped[str] = mapped_column(String(32))
+    # the verdict library's judgement (reproductions.verdicts.Judgement.to_dict): estimate, interval, n, each arm
+    judgement: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     reason: Mapped[str] = mapped_column(Text, default="")
     paper_figure: Mapped[str] = mapped_column(Text, default="")
     measured: Mapped[str] = mapped_column(Text, default="")

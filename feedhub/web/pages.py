@@ -480,11 +480,17 @@ def repro_view(srv: Server, name: str) -> dict[str, Any]:
         raise NotFound(str(exc)) from None
     with srv.read() as session:
         runs = [run_json(r) for r in runs_of(session, name)]
+    from reproductions.report import design_text, judgement_rows, reflow
+
     runs = [_with_figures(r) for r in runs]
-    papers = [{"title": p.title, "authors": list(p.authors), "year": p.year, "arxiv": p.arxiv, "url": p.link()} for p in rep.papers]
+    papers = [{"title": p.title, "authors": list(p.authors), "year": p.year, "arxiv": p.arxiv, "url": p.link(),
+               "venue": p.venue} for p in rep.papers]  # fmt: skip
     kind = getattr(rep, "kind", "reproduction")
+    # the report's words (reproductions.report): the design the experiment states before it runs, and the last
+    # run's verdict per arm with its estimate and interval (runs stored before migration 0006 have none)
+    checks = judgement_rows(runs[0].get("judgement") if runs else None, kind)  # type: ignore[arg-type]
     return {"rep": {"name": rep.name, "title": rep.title, "claim": rep.claim, "module": rep.module, "kind": kind}, "papers": papers, "runs": runs,
-            "command": f"feedhub repro run {rep.name} --quick"}  # fmt: skip
+            "command": f"feedhub repro run {rep.name} --quick", "design": reflow(design_text(rep)), "arms": checks}  # fmt: skip
 
 
 @route()

@@ -92,3 +92,13 @@ def test_a_check_holds_or_fails_in_every_table(tmp_path: Path) -> None:
         assert any("holds" in ln for ln in lookahead) and not any(">reproduced<" in ln or "| reproduced |" in ln for ln in lookahead)
         assert "Verdict: holds" in page or "Verdict: <span class=\"holds\">holds</span>" in page
         assert "2 hold, 0 fail" in page
+
+
+def test_reflow_joins_wrapped_lines_and_keeps_items_and_formulas() -> None:
+    from reproductions.report import reflow
+
+    text = "A claim that\nwraps here.\n\nDesign::\n\n    mu_t = min(1, x)\n\n- data: digits,\n  drawn per seed.\n- arms: two\n1. first\n2) second"
+    assert reflow(text).splitlines() == [
+        "A claim that wraps here.", "", "Design::", "", "    mu_t = min(1, x)", "",
+        "- data: digits, drawn per seed.", "- arms: two", "1. first", "2) second",
+    ]  # fmt: skip

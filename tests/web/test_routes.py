@@ -439,3 +439,34 @@ def test_serve_refuses_a_public_interface_until_a_member_has_a_password(tmp_path
     assert r.returncode == 0 and "https://feeds.example.org/signin/" in r.stdout and "password for carol" in r.stdout
     token = feedhub("member", "token", "carol")
     assert token.returncode == 0 and len(token.stdout.strip()) > 30
+
+
+def test_a_reproduction_page_shows_what_the_report_shows(site: Site) -> None:
+    """The page a reviewer opens from the web: the design stated before the run, the kind (a check is not
+    counted), and the last run's verdict for each arm with its estimate and interval, as the report writes them."""
+    import html
+
+    from reproductions.registry import get
+    from reproductions.report import design_text, judgement_rows
+    from reproductions.verdicts import combine, paired_ratio
+
+    judgement = combine([paired_ratio([2.0, 2.2, 1.9], [1.0, 1.0, 1.0], label="SGD / Adam"),
+                         paired_ratio([1.0, 1.4, 0.8], [1.0, 1.0, 1.0], label="RMSProp / Adam")])  # fmt: skip
+    with transaction(site.engine) as s:
+        s.add(Run(repro_name="adam", mode="quick", verdict=judgement.verdict, judgement=judgement.to_dict(), reason=judgement.reason))
+    page = site.signed_in("bob").get("/repro/adam").text
+    rows = judgement_rows(judgement.to_dict())
+    assert [r[0] for r in rows] == ["SGD / Adam", "RMSProp / Adam"] and rows[0][1] == "reproduced" and rows[1][1] == "inconclusive"
+    arms = page[page.index('id="arms"') : page.index("</table>", page.index('id="arms"'))]
+    for label, verdict, text in rows:
+        assert html.escape(label) in arms and html.escape(text) in arms and "[" in text, (label, text)
+        assert f">{verdict}<" in arms
+    assert html.escape(design_text(get("adam")).splitlines()[0]) in page and 'id="design"' in page
+    assert "counted in the reproduced rate" in page
+    check = site.signed_in("bob").get("/repro/running-average").text
+    assert "it holds or fails and is not counted as a reproduction" in check
+    # a run stored before the judgement was kept (migration 0006) still shows its verdict and reason, no table
+    with transaction(site.engine) as s:
+        s.add(Run(repro_name="nesterov", mode="quick", verdict="reproduced", reason="an older run's words"))
+    older = site.signed_in("bob").get("/repro/nesterov").text
+    assert "an older run&#39;s words" in older and 'id="arms"' not in older
