@@ -211,6 +211,18 @@ class WebOption(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class SigninFailure(Base):
+    """A failed sign-in to ``feedhub serve`` (a wrong password or a spent link), by client address and by name:
+    the rate limit counts these, so it holds across restarts and for every server process on the database."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (Index("ix_signin_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
 class Saved(Base):
     """A paper a member saved."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
-from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -89,7 +88,6 @@ class Server:
     # (week, lang, member or None) -> (built at, the digest's model, its stories' rendered bodies by story key)
     weeks: dict[tuple[str, str, str | None], tuple[datetime, dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     related: dict[str, tuple[datetime, list[Any]]] = field(default_factory=dict)
-    failures: dict[str, deque[datetime]] = field(default_factory=dict)
     fetch: FetchStatus = field(default_factory=FetchStatus)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # session token -> (when looked up, the session's expiry, who): see VIEWER_TTL
@@ -140,22 +138,31 @@ class Server:
                 del self.weeks[key]
 
     # -- sign-in rate limit ---------------------------------------------------------------------------
+    # Counted in the database (signin_failures), not in this process: a restart does not reset it, and every
+    # server process on the database shares it. Both run queries: call them from a worker thread.
     def limited(self, *keys: str) -> bool:
-        now = self.clock()
-        with self.lock:
-            for key in keys:
-                seen = self.failures.get(key)
-                while seen and now - seen[0] > SIGNIN_WINDOW:
-                    seen.popleft()
-                if seen and len(seen) >= SIGNIN_LIMIT:
-                    return True
-        return False
+        from sqlalchemy import func, select
+
+        from feedhub.store.models import SigninFailure
+
+        since = self.clock() - SIGNIN_WINDOW
+        with self.read() as session:
+            counts = session.execute(
+                select(SigninFailure.key, func.count()).where(SigninFailure.key.in_([k[:200] for k in keys]), SigninFailure.at > since)
+                .group_by(SigninFailure.key)
+            ).all()  # fmt: skip
+        return any(n >= SIGNIN_LIMIT for _, n in counts)
 
     def failed(self, *keys: str) -> None:
+        from sqlalchemy import delete
+
+        from feedhub.store.db import transaction
+        from feedhub.store.models import SigninFailure
+
         now = self.clock()
-        with self.lock:
-            for key in keys:
-                self.failures.setdefault(key, deque()).append(now)
+        with transaction(self.engine) as session:
+            session.execute(delete(SigninFailure).where(SigninFailure.at <= now - SIGNIN_WINDOW))  # the table stays small
+            session.add_all([SigninFailure(key=k[:200], at=now) for k in keys])
 
 
 def server(request: Request) -> Server:

@@ -38,6 +38,7 @@ from feedhub.web.app import (
 
 PAGE_SIZE = 20
 FIGURE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+LIMITED = object()  # a sign-in refused by the rate limit (SIGNIN_LIMIT failures in SIGNIN_WINDOW)
 
 
 def _secure(request: Request) -> bool:
@@ -82,17 +83,21 @@ async def signin_post(request: Request) -> Response:
     name = form.get("name", "").strip()[:64]
     keys = (client_key(request), "name:" + name.lower())
     target = local_redirect(form.get("next"), "/week")
-    if srv.limited(*keys):
-        return page(request, None, "signin.html", status=429, next=target, csrf=cookie, message=i18n.text(lang, "signin.limited"), name=name)
 
     def check() -> Any:
+        if srv.limited(*keys):
+            return LIMITED
         with transaction(srv.engine) as session:
             member = accounts.check_password(session, name, form.get("password", ""))
-            return None if member is None else accounts.start_session(session, member, srv.clock())
+            started = None if member is None else accounts.start_session(session, member, srv.clock())
+        if started is None:
+            srv.failed(*keys)
+        return started
 
     started = await run_in_threadpool(check)
+    if started is LIMITED:
+        return page(request, None, "signin.html", status=429, next=target, csrf=cookie, message=i18n.text(lang, "signin.limited"), name=name)
     if started is None:
-        srv.failed(*keys)
         return page(request, None, "signin.html", status=401, next=target, csrf=cookie, message=i18n.text(lang, "signin.failed"), name=name)
     return _signed_in(request, started.token, target)
 
@@ -116,17 +121,21 @@ async def signin_link(request: Request) -> Response:
 
         return problem_page(request, None, 503, srv.problem, "problem.title")
     token = request.path_params["token"]
-    if srv.limited(client_key(request)):
-        return page(request, None, "signin.html", status=429, next="/week", csrf="", message=i18n.text(lang_of(request, None), "signin.limited"))
 
     def redeem() -> Any:
+        if srv.limited(client_key(request)):
+            return LIMITED
         with transaction(srv.engine) as session:
             member = accounts.redeem_signin(session, token, srv.clock())
-            return None if member is None else accounts.start_session(session, member, srv.clock())
+            started = None if member is None else accounts.start_session(session, member, srv.clock())
+        if started is None:
+            srv.failed(client_key(request))
+        return started
 
     started = await run_in_threadpool(redeem)
+    if started is LIMITED:
+        return page(request, None, "signin.html", status=429, next="/week", csrf="", message=i18n.text(lang_of(request, None), "signin.limited"))
     if started is None:
-        srv.failed(client_key(request))
         return RedirectResponse("/signin?m=" + "link", status_code=303)
     return _signed_in(request, started.token, local_redirect(request.query_params.get("next"), "/week"))
 

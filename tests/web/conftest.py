@@ -119,11 +119,12 @@ def site(served: Site) -> Site:
     """The module's server, as a fresh one would be: clock, limiter, caches, members' feedback and tokens reset."""
     from sqlalchemy import delete, update
 
-    from feedhub.store.models import Dismissal, Follow, Member, Rule, Run, Saved, WebOption, WebToken
+    from feedhub.store.models import Dismissal, Follow, Member, Rule, Run, Saved, SigninFailure, WebOption, WebToken
 
     served.clock.now = Clock().now
     srv = served.app.state.server
-    srv.failures.clear()
+    with transaction(served.engine) as s:
+        s.execute(delete(SigninFailure))
     srv.forget_weeks(everyone=True)
     srv.forget_viewers()
     srv.related.clear()

@@ -470,3 +470,23 @@ def test_a_reproduction_page_shows_what_the_report_shows(site: Site) -> None:
         s.add(Run(repro_name="nesterov", mode="quick", verdict="reproduced", reason="an older run's words"))
     older = site.signed_in("bob").get("/repro/nesterov").text
     assert "an older run&#39;s words" in older and 'id="arms"' not in older
+
+
+def test_the_sign_in_limit_holds_across_a_restart_and_another_server_process(site: Site) -> None:
+    """Failures are counted in the database: a second server on the same store (a restart, or another process
+    of a group's server) refuses the sixth try as the first does, and the window still ends it."""
+    from feedhub.web.app import create_app
+
+    c = site.client()
+    token = csrf_of(c.get("/signin").text)
+    for _ in range(5):
+        assert c.post("/signin", data={"csrf": token, "name": "bob", "password": "wrong-password"}).status_code == 401
+    other_app = create_app(site.settings, clock=site.clock, tz="UTC")
+    for base in serve_app(other_app):
+        other = httpx.Client(base_url=base, follow_redirects=False)
+        t2 = csrf_of(other.get("/signin").text)
+        refused = other.post("/signin", data={"csrf": t2, "name": "bob", "password": BOB_PW})
+        assert refused.status_code == 429 and "Too many failed sign-ins" in refused.text
+        site.clock.advance(minutes=16)
+        assert other.post("/signin", data={"csrf": t2, "name": "bob", "password": BOB_PW}).status_code == 303
+        other.close()
