@@ -42,6 +42,7 @@ def serve(
     fetch_every: Annotated[Optional[str], typer.Option("--fetch-every", help="Fetch in the background this often, e.g. 1h.")] = None,
     tz: Annotated[Optional[str], typer.Option("--tz", help="Time zone of the weeks, e.g. Asia/Seoul (default: the system's).")] = None,
     proxy: Annotated[bool, typer.Option("--behind-proxy", help="Trust X-Forwarded-Proto/For from 127.0.0.1 (TLS at a reverse proxy).")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="Server processes (a group's server: one per core).")] = 1,
 ) -> None:
     """Serve the group's page: this week, search, papers, reproductions, saved, rules, sources; and a JSON API.
 
@@ -59,6 +60,9 @@ def serve(
 
     app_ctx = app_context(ctx)
     every = parse_every(fetch_every) if fetch_every else None
+    if workers > 1 and every is not None:
+        raise InvalidInput("--fetch-every runs in one process: with --workers N, fetch from a timer instead "
+                           "(`feedhub fetch` from cron or a systemd timer; the README shows one), or use --workers 1")
     if tz:
         from feedhub.digest.window import zone
 
@@ -73,7 +77,20 @@ def serve(
     base = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
     app_ctx.err.print(clean(f"feedhub serves {app_ctx.settings.db_url} at {base}/"), markup=False, highlight=False, soft_wrap=True)
     app_ctx.err.print(f"sign in (one time, for the default member): {base}/signin/{token}", markup=False, highlight=False, soft_wrap=True)
+    options = dict(host=host, port=port, log_level="warning", proxy_headers=proxy, forwarded_allow_ips="127.0.0.1" if proxy else None,
+                   server_header=False)  # fmt: skip
+    if workers > 1:
+        # uvicorn's own supervisor: one listening socket, `workers` spawned processes, each building its app from
+        # WORKER_ENV; they share the store, and a POST in one empties the others' caches (Server.sync)
+        import json
+        import os
+
+        from feedhub.web.app import WORKER_ENV, start_shared
+
+        start_shared(engine)
+        settings = app_ctx.settings
+        os.environ[WORKER_ENV] = json.dumps({"db": settings.db_url, "home": str(settings.home), "member": settings.member, "tz": tz})
+        uvicorn.run("feedhub.web.app:worker_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        return
     app = create_app(app_ctx.settings, fetch_every=every, tz=tz)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=proxy, forwarded_allow_ips="127.0.0.1" if proxy else None,
-                            server_header=False)  # fmt: skip
-    uvicorn.Server(config).run()
+    uvicorn.Server(uvicorn.Config(app, **options)).run()  # type: ignore[arg-type]

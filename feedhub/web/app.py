@@ -33,6 +33,7 @@ PRE_COOKIE = "feedhub_csrf"  # the sign-in form's double-submit token (no sessio
 LANG_COOKIE = "feedhub_lang"  # a guest's language
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")  # fmt: skip
+GENERATION_KEY = "generation"  # web_options: bumped by every POST of a shared server (--workers N)
 SIGNIN_LIMIT = 5  # failed sign-ins per client (and per name) in SIGNIN_WINDOW before it answers 429
 SIGNIN_WINDOW = timedelta(minutes=15)
 WEEK_TTL = timedelta(minutes=10)  # a built week is reused this long (or until the next fetch or feedback)
@@ -93,6 +94,11 @@ class Server:
     # session token -> (when looked up, the session's expiry, who): see VIEWER_TTL
     viewers: dict[str, tuple[datetime, datetime | None, Viewer | None]] = field(default_factory=dict)
     counts: dict[Any, int] = field(default_factory=dict)  # (member, query, options) -> every match (a search's total)
+    # `feedhub serve --workers N`: several processes serve one store, each with these caches. A POST in any of
+    # them bumps a counter in the store (web_options "generation"); every request first reads it, and a value
+    # this process has not seen empties its caches. One process (shared=False) reads and writes none of this.
+    shared: bool = False
+    generation: int = 0
 
     def open(self) -> None:
         """Open the store without changing it: a missing database or one behind on migrations is a page."""
@@ -129,6 +135,46 @@ class Server:
         with self.lock:
             self.viewers.clear()
             self.counts.clear()
+
+    def forget_all(self) -> None:
+        with self.lock:
+            self.viewers.clear()
+            self.counts.clear()
+            self.weeks.clear()
+            self.related.clear()
+
+    def sync(self) -> None:
+        """Before a request of a shared server (runs a query: call it from a worker thread): if another process
+        changed anything since this one last looked, forget every cache."""
+        if not self.shared:
+            return
+        from feedhub.store.models import WebOption
+
+        with self.read() as session:
+            row = session.get(WebOption, GENERATION_KEY)
+        seen = int(row.value) if row is not None and row.value.isdigit() else 0
+        if seen != self.generation:
+            self.forget_all()
+            self.generation = seen
+
+    def changed(self) -> None:
+        """After a POST of a shared server (a query: from a worker thread): tell the other processes. The counter
+        is incremented in the database, so no change is lost; if it moved by more than this one step, another
+        process changed something meanwhile, and this one forgets its caches too."""
+        if not self.shared:
+            return
+        from sqlalchemy import Integer, Text, cast, select, update
+
+        from feedhub.store.db import transaction
+        from feedhub.store.models import WebOption
+
+        with transaction(self.engine) as session:
+            session.execute(update(WebOption).where(WebOption.key == GENERATION_KEY)
+                            .values(value=cast(cast(WebOption.value, Integer) + 1, Text)))  # fmt: skip
+            now = int(session.scalar(select(WebOption.value).where(WebOption.key == GENERATION_KEY)) or 0)
+        if now != self.generation + 1:
+            self.forget_all()
+        self.generation = now
 
     def forget_weeks(self, member: str | None = None, everyone: bool = False) -> None:
         with self.lock:
@@ -267,6 +313,8 @@ def route(*, api: bool = False, write: bool = False, admin: bool = False, member
             srv = server(request)
             if srv.problem:
                 return problem_page(request, None, 503, srv.problem, "problem.title")
+            if srv.shared:
+                await run_in_threadpool(srv.sync)
             if api:
                 viewer = await run_in_threadpool(_viewer_from_bearer, srv, request.headers.get("authorization", ""))
                 if viewer is None and request.query_params.get("token"):  # feed readers cannot send headers
@@ -298,6 +346,8 @@ def route(*, api: bool = False, write: bool = False, admin: bool = False, member
                     return await handler(request, viewer, form)
                 finally:  # a POST may sign out, change a language or guest access, or dismiss: look everyone up again
                     srv.forget_viewers()
+                    if srv.shared:  # and so must the other processes of a shared server
+                        await run_in_threadpool(srv.changed)
             except NotFound as exc:
                 return problem_page(request, viewer, 404, str(exc) or i18n.text(lang_of(request, viewer), "error.not_found"), "error.not_found")
             except InvalidInput as exc:
@@ -362,7 +412,7 @@ class NotFoundStatic(StaticFiles):
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, fetch_every: timedelta | None = None,
-               tz: str | None = None) -> Starlette:
+               tz: str | None = None, shared: bool = False) -> Starlette:
     from contextlib import asynccontextmanager
 
     from starlette.exceptions import HTTPException
@@ -370,7 +420,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, fe
 
     from feedhub.web import api, pages
 
-    srv = Server(settings=settings, clock=clock, fetch_every=fetch_every, tz=tz)
+    srv = Server(settings=settings, clock=clock, fetch_every=fetch_every, tz=tz, shared=shared)
     srv.templates = templates()
     srv.open()
 
@@ -407,4 +457,30 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utcnow, fe
     return app
 
 
-__all__ = ["create_app", "route", "page", "Viewer", "Server", "NotFound"]
+WORKER_ENV = "FEEDHUB_SERVE_WORKER"  # what `feedhub serve --workers N` passes its worker processes (JSON)
+
+
+def start_shared(engine: Any) -> None:
+    """Before the workers of ``feedhub serve --workers N`` start: the counter they share exists."""
+    from feedhub.store.db import transaction
+    from feedhub.store.models import WebOption
+
+    with transaction(engine) as session:
+        if session.get(WebOption, GENERATION_KEY) is None:
+            session.add(WebOption(key=GENERATION_KEY, value="0"))
+
+
+def worker_app() -> Starlette:
+    """The app of one worker process of ``feedhub serve --workers N`` (uvicorn's factory): the parent's store,
+    home and time zone, from WORKER_ENV."""
+    import json
+    import os
+
+    from feedhub.config import load_settings
+
+    spec = json.loads(os.environ[WORKER_ENV])
+    settings = load_settings(db=spec["db"], home=Path(spec["home"]), member=spec.get("member"))
+    return create_app(settings, tz=spec.get("tz"), shared=True)
+
+
+__all__ = ["create_app", "route", "page", "Viewer", "Server", "NotFound", "worker_app", "start_shared"]
