@@ -48,8 +48,29 @@ def _ts(rng: random.Random) -> datetime:
 
 
 
-def build_store(path: Path, n_papers: int, n_entries: int, seed: int = 0) -> None:
+def real_texts() -> list[tuple[str, str, list[str]]]:
+    """(title, abstract, categories) of the ~4,000 real cs.AI/CL/CV/LG papers in ../shared/corpora/arxiv/real
+    (the dw-dengwei daily-arXiv files): a search over copies of them meets the document frequencies of real
+    arXiv words ("transformer" in a few percent of abstracts), which WORDS, 22 words drawn 40 times into every
+    abstract (each in about 85 % of them), does not."""
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "arxiv" / "real" / "dw-dengwei_daily-arXiv-ai-enhanced"
+    files = sorted(corpus.glob("*.jsonl"))
+    if not files:
+        raise SystemExit(f"no real abstracts under {corpus}: put ../shared beside the checkout, or use --text synthetic")
+    seen: dict[str, tuple[str, str, list[str]]] = {}
+    for f in files:
+        for line in f.read_text(encoding="utf-8").splitlines():
+            d = json.loads(line)
+            if d.get("id") and d.get("summary") and d["id"] not in seen:
+                seen[d["id"]] = (" ".join(d["title"].split()), " ".join(d["summary"].split()), [str(c) for c in d.get("categories") or ["cs.LG"]])
+    return [seen[k] for k in sorted(seen)]
+
+
+def build_store(path: Path, n_papers: int, n_entries: int, seed: int = 0, texts: list[tuple[str, str, list[str]]] | None = None) -> None:
+    """The store. ``texts``: draw each paper's title, abstract and categories from these (real_texts()) instead
+    of WORDS; everything else (ids, dates, authors, entries, repos) is drawn the same either way."""
     rng = random.Random(seed)
+    text_rng = random.Random(seed + 1)  # its own stream, so the rest of the store is the same with or without texts
     engine = open_store(f"sqlite:///{path}")
     engine.dispose()
     con = sqlite3.connect(path)
@@ -76,7 +97,10 @@ def build_store(path: Path, n_papers: int, n_entries: int, seed: int = 0) -> Non
         title = " ".join(rng.choices(WORDS, k=8)).capitalize()
         authors = json.dumps([f"Author {rng.randrange(50000)}" for _ in range(rng.randint(1, 6))])
         abstract = " ".join(rng.choices(WORDS, k=40))
-        batch.append((pid, 1, title, abstract, authors, '["cs.LG"]', "cs.LG", when.strftime(FMT), when.strftime(FMT), now))
+        cats = ["cs.LG"]
+        if texts:
+            title, abstract, cats = texts[text_rng.randrange(len(texts))]
+        batch.append((pid, 1, title, abstract, authors, json.dumps(cats), cats[0], when.strftime(FMT), when.strftime(FMT), now))
         if len(batch) == 50_000:
             con.executemany(
                 "INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, primary_category, published_at, updated_at, first_seen_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
