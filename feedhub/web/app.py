@@ -94,6 +94,8 @@ class Server:
     # session token -> (when looked up, the session's expiry, who): see VIEWER_TTL
     viewers: dict[str, tuple[datetime, datetime | None, Viewer | None]] = field(default_factory=dict)
     counts: dict[Any, int] = field(default_factory=dict)  # (member, query, options) -> every match (a search's total)
+    # (member, query, options) -> (when, the store's watermark then, the page's results): see pages.run_search
+    searches: dict[Any, tuple[datetime, Any, dict[str, Any]]] = field(default_factory=dict)
     # `feedhub serve --workers N`: several processes serve one store, each with these caches. A POST in any of
     # them bumps a counter in the store (web_options "generation"); every request first reads it, and a value
     # this process has not seen empties its caches. One process (shared=False) reads and writes none of this.
@@ -135,11 +137,13 @@ class Server:
         with self.lock:
             self.viewers.clear()
             self.counts.clear()
+            self.searches.clear()
 
     def forget_all(self) -> None:
         with self.lock:
             self.viewers.clear()
             self.counts.clear()
+            self.searches.clear()
             self.weeks.clear()
             self.related.clear()
 
@@ -148,11 +152,13 @@ class Server:
         changed anything since this one last looked, forget every cache."""
         if not self.shared:
             return
+        from sqlalchemy import select
+
         from feedhub.store.models import WebOption
 
-        with self.read() as session:
-            row = session.get(WebOption, GENERATION_KEY)
-        seen = int(row.value) if row is not None and row.value.isdigit() else 0
+        with self.reader.connect() as conn:  # a Core read: no ORM object for one value on every request
+            value = conn.execute(select(WebOption.value).where(WebOption.key == GENERATION_KEY)).scalar()
+        seen = int(value) if value is not None and str(value).isdigit() else 0
         if seen != self.generation:
             self.forget_all()
             self.generation = seen
@@ -180,6 +186,7 @@ class Server:
         with self.lock:
             if everyone:
                 self.counts.clear()
+                self.searches.clear()
             for key in [k for k in self.weeks if everyone or k[2] == member or k[2] is None]:
                 del self.weeks[key]
 
@@ -261,18 +268,32 @@ def problem_page(request: Request, viewer: Viewer | None, status: int, message: 
 
 # -- who is asking ----------------------------------------------------------------------------------------
 
-def _viewer_from_cookie(srv: Server, token: str | None) -> Viewer | None:
-    """Who the session cookie belongs to (or a guest when guest access is on), cached for VIEWER_TTL."""
-    from feedhub.search import accounts
+_MISS = object()
 
-    now = srv.clock()
+
+def _cached_viewer(srv: Server, token: str | None) -> Viewer | None | object:
+    """The cached answer of _viewer_from_cookie, or _MISS: a dict lookup, cheap enough for the event loop, so
+    a signed-in reader's request takes no worker-thread trip to learn who they are."""
     key = token if token and len(token) <= 200 else ""
+    now = srv.clock()
     with srv.lock:
         hit = srv.viewers.get(key)
     if hit is not None:
         checked, expires, viewer = hit
         if now - checked < VIEWER_TTL and now >= checked and (expires is None or now < expires):
             return viewer
+    return _MISS
+
+
+def _viewer_from_cookie(srv: Server, token: str | None) -> Viewer | None:
+    """Who the session cookie belongs to (or a guest when guest access is on), cached for VIEWER_TTL."""
+    from feedhub.search import accounts
+
+    cached = _cached_viewer(srv, token)
+    if cached is not _MISS:
+        return cached  # type: ignore[return-value]
+    now = srv.clock()
+    key = token if token and len(token) <= 200 else ""
     viewer, expires = None, None
     with srv.read() as session:
         if key:
@@ -325,7 +346,9 @@ def route(*, api: bool = False, write: bool = False, admin: bool = False, member
                     return JSONResponse({"error": "sign in: send Authorization: Bearer TOKEN (`feedhub member token NAME` prints one)"},
                                         status_code=401, headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
             else:
-                viewer = await run_in_threadpool(_viewer_from_cookie, srv, request.cookies.get(SESSION_COOKIE))
+                cookie = request.cookies.get(SESSION_COOKIE)
+                cached = _cached_viewer(srv, cookie)
+                viewer = await run_in_threadpool(_viewer_from_cookie, srv, cookie) if cached is _MISS else cached  # type: ignore[assignment]
                 if viewer is None:
                     if request.method != "GET":
                         return problem_page(request, None, 403, i18n.text(lang_of(request, None), "error.signin_first"))

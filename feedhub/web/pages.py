@@ -6,6 +6,7 @@ a template. Every state-changing request is a POST through ``route(write=True)``
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -322,14 +323,42 @@ def page_number(params: Any) -> int:
     return value
 
 
+SEARCH_TTL = timedelta(minutes=5)  # a results page is reused this long, unless a POST, a fetch or new rows come first
+SEARCHES_KEPT = 1000
+
+
 def run_search(srv: Server, viewer: Viewer, params: Any) -> dict[str, Any]:
-    from feedhub.search.service import search
+    """One results page. The same page asked again (paging back, the back button, a language switch, a group
+    reading the same topic) is reused while nothing it shows can have changed: never across a POST (a save or a
+    dismissal), a fetch of this server, new or updated rows in the store (its watermark, which is what tells the
+    index to catch up, is read on every ask), nor past SEARCH_TTL (stars refreshed by another process)."""
+    from feedhub.search.index import read_watermark
+    from feedhub.search.readdb import read_db
 
     q = (params.get("q") or "").strip()
     page_no = page_number(params)
     opts = search_options(params, page_no)
     if not q and not (opts.saved or opts.has_code or opts.categories or opts.authors or opts.since or opts.until or opts.kind):
         return {"q": q, "hits": [], "notes": [], "more": False, "page": page_no, "took_ms": 0.0, "asked": False, "total": 0}
+    key = (viewer.member_id, q, repr(opts))
+    now = srv.clock()
+    with read_db(srv.settings.db_url) as db:
+        mark = read_watermark(db)
+    with srv.lock:
+        hit = srv.searches.get(key)
+    if hit is not None and hit[1] == mark and timedelta(0) <= now - hit[0] < SEARCH_TTL:
+        return hit[2]
+    found = _run_search(srv, viewer, q, page_no, opts)
+    with srv.lock:
+        if len(srv.searches) >= SEARCHES_KEPT:
+            srv.searches.clear()
+        srv.searches[key] = (now, mark, found)
+    return found
+
+
+def _run_search(srv: Server, viewer: Viewer, q: str, page_no: int, opts: Any) -> dict[str, Any]:
+    from feedhub.search.service import search
+
     # the count of every match is kept while the member pages through the same search (until a POST or a fetch)
     count_key = (viewer.member_id, q, repr(replace(opts, offset=0, count=False)))
     with srv.lock:
@@ -381,10 +410,21 @@ def paper_key(arxiv_id: str) -> str:
     return key
 
 
+@functools.cache
+def _member_marks() -> dict[str, Any]:
+    """The member's saved row and dismissal of one paper (the paper page's buttons), built once."""
+    from sqlalchemy import bindparam, select
+
+    from feedhub.store.models import Dismissal, Saved
+
+    member = bindparam("member")
+    return {"saved": select(Saved.tags, Saved.note).where(Saved.member_id == member, Saved.paper_id == bindparam("key")),
+            "dismissed": select(Dismissal.target).where(Dismissal.member_id == member, Dismissal.target == bindparam("target"))}  # fmt: skip
+
+
 def paper_view(srv: Server, viewer: Viewer, arxiv_id: str) -> dict[str, Any]:
     from feedhub.papers.reproductions import list_reproductions, run_json, runs_of
     from feedhub.papers.show import paper_detail
-    from feedhub.store.models import Dismissal, Saved
 
     key = paper_key(arxiv_id)
     with srv.read() as session:
@@ -392,8 +432,12 @@ def paper_view(srv: Server, viewer: Viewer, arxiv_id: str) -> dict[str, Any]:
             detail = paper_detail(session, key)
         except InvalidInput as exc:
             raise NotFound(str(exc)) from None
-        saved = session.get(Saved, (viewer.member_id, key)) if viewer.member_id else None
-        dismissed = session.get(Dismissal, (viewer.member_id, f"arxiv:{key}")) is not None if viewer.member_id else False
+        saved, dismissed = None, False
+        if viewer.member_id:  # Core reads built once, as paper_detail's: rows, not tracked objects
+            conn = session.connection()
+            arg = {"member": viewer.member_id, "key": key, "target": f"arxiv:{key}"}
+            saved = conn.execute(_member_marks()["saved"], arg).first()
+            dismissed = conn.execute(_member_marks()["dismissed"], arg).first() is not None
         known = {r["name"]: r for r in list_reproductions(session)} if detail["reproductions"] else {}
         for r in detail["reproductions"]:
             r["claim"] = known.get(r["name"], {}).get("claim")

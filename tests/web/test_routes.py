@@ -490,3 +490,37 @@ def test_the_sign_in_limit_holds_across_a_restart_and_another_server_process(sit
         site.clock.advance(minutes=16)
         assert other.post("/signin", data={"csrf": t2, "name": "bob", "password": BOB_PW}).status_code == 303
         other.close()
+
+
+def test_a_search_asked_again_shows_what_changed_since(site: Site) -> None:
+    """A results page asked again may be reused (pages.run_search), but never shows a stale store: a paper that
+    lands in the store with no POST on this server (a `feedhub fetch` from a timer) is found at the next ask,
+    and stars refreshed by another process show once SEARCH_TTL has passed."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import delete, select, update
+
+    from feedhub.store.models import Paper, PaperRepo, Repo
+    from feedhub.web.pages import SEARCH_TTL
+
+    c = site.signed_in("bob")
+    assert "Zebrafish" not in c.get("/search", params={"q": "zebrafish"}).text
+    with transaction(site.engine) as s:
+        repo_id, stars = s.execute(select(Repo.id, Repo.stars).join(PaperRepo, PaperRepo.repo_id == Repo.id)
+                                   .where(PaperRepo.paper_id == "1802.05365")).first()  # fmt: skip
+    before = c.get("/search", params={"q": "contextualized word representations"}).text
+    assert "1802.05365" in before and "★98765" not in before
+    try:
+        with transaction(site.engine) as s:
+            s.add(Paper(arxiv_id="1601.99999", title="Zebrafish larvae tracked by a small network", abstract="Zebrafish.",
+                        authors=["A. Fish"], categories=["cs.CV"], primary_category="cs.CV",
+                        published_at=datetime(2016, 1, 5, tzinfo=timezone.utc), first_seen_at=datetime.now(timezone.utc)))  # fmt: skip
+            s.execute(update(Repo).where(Repo.id == repo_id).values(stars=98765))
+        found = c.get("/search", params={"q": "zebrafish"}).text
+        assert "Zebrafish larvae tracked by a small network" in found and "1601.99999" in found
+        site.clock.advance(seconds=SEARCH_TTL.total_seconds() + 1)
+        assert "★98765" in c.get("/search", params={"q": "contextualized word representations"}).text
+    finally:
+        with transaction(site.engine) as s:
+            s.execute(delete(Paper).where(Paper.arxiv_id == "1601.99999"))
+            s.execute(update(Repo).where(Repo.id == repo_id).values(stars=stars))
