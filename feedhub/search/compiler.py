@@ -241,12 +241,19 @@ def top_hits(opened: Opened, searcher: Any, compiled: Compiled, limit: int) -> l
     word in its title can reach the results, and every document that can has a title score of at least
     ``theta - bound``: those candidates are rescored with the full query, and their best are the answer.
     Otherwise (too few title matches, too many candidates) the full query runs as usual."""
+    return top_hits_counted(opened, searcher, compiled, limit)[0]
+
+
+def top_hits_counted(opened: Opened, searcher: Any, compiled: Compiled, limit: int, count: bool = False) -> tuple[list[tuple[float, Any]], int | None]:
+    """top_hits, and with ``count`` every match's count when the same pass could count them (the full query
+    ran): one walk of the postings instead of two. None: not counted (the title-first plan ran)."""
     plan = compiled.title_first
     if plan is not None:
         hits = title_first_hits(opened, searcher, plan, limit)
         if hits is not None:
-            return hits
-    return list(searcher.search(compiled.query, limit, count=False).hits)
+            return hits, None
+    found = searcher.search(compiled.query, limit, count=count)
+    return list(found.hits), (int(found.count) if count else None)
 
 
 def title_first_hits(opened: Opened, searcher: Any, plan: TitleFirst, limit: int) -> list[tuple[float, Any]] | None:

@@ -6,6 +6,7 @@ current title, authors, stars and saved tags, and a row deleted since indexing i
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -144,11 +145,13 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
             return SearchResult(text, [], notes + ["nothing searchable was left in the query"], _ms(started))
         searcher = opened.index.searcher()
         want = opts.limit + opts.offset + min(len(dismissed), 1000)
+        counted: int | None = None  # every match, when the pass that found the hits could count them too
         try:
             if opts.sort == "date" or not parsed.words():  # filters only: newest first
-                found = searcher.search(compiled.query, want, count=False, order_by_field="date").hits
+                by_date = searcher.search(compiled.query, want, count=opts.count, order_by_field="date")
+                found, counted = by_date.hits, (int(by_date.count) if opts.count else None)
             else:
-                found = compiler.top_hits(opened, searcher, compiled, want)
+                found, counted = compiler.top_hits_counted(opened, searcher, compiled, want, count=opts.count)
         except ValueError as exc:
             raise InvalidInput(f"cannot run this query: {exc}; simplify it (see feedhub search --help)") from None
         ranked = []
@@ -158,17 +161,18 @@ def search(settings: Any, text: str, opts: Options | None = None, notify: Any = 
                 ranked.append((uid, float(score) if opts.sort == "relevance" else 0.0))
         total = None
         if opts.count:  # every match was read when the search found fewer than it asked for: no count to run
-            total = len(ranked) if len(found) < want else _total(opened, searcher, compiled.query, dismissed)
+            total = len(ranked) if len(found) < want else _total(opened, searcher, compiled.query, dismissed, counted)
         ranked = ranked[opts.offset : opts.offset + opts.limit]
         hits = _hydrate(db, ranked, parsed, member)
     return SearchResult(text, hits, notes, _ms(started), total)
 
 
-def _total(opened: Any, searcher: Any, query: Any, dismissed: set[str]) -> int:
-    """How many documents match ``query``, less this member's dismissed papers among them."""
+def _total(opened: Any, searcher: Any, query: Any, dismissed: set[str], counted: int | None = None) -> int:
+    """How many documents match ``query`` (``counted``: already counted), less this member's dismissed papers
+    among them."""
     from feedhub.search.compiler import tantivy_module
 
-    n = int(searcher.search(query, 1, count=True).count)
+    n = counted if counted is not None else int(searcher.search(query, 1, count=True).count)
     if n and dismissed:
         t = tantivy_module()
         mine = t.Query.term_set_query(opened.index.schema, "uid", sorted(dismissed))
@@ -249,6 +253,16 @@ def _highlight_words(parsed: ParsedQuery) -> tuple[set[str], tuple[str, ...]]:
     return exact, tuple(prefixes)
 
 
+@functools.lru_cache(maxsize=512)
+def _words_pattern(exact: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The regex that finds a search's words (and prefixes) in ASCII text, built once per search, not per hit."""
+    alts = [re.escape(w) for w in sorted(exact, key=lambda w: (-len(w), w)) if w.isascii()]
+    alts += [re.escape(p) + r"[^\W_]*" for p in prefixes if p.isascii()]
+    if not alts:
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alts) + r")(?![^\W_])", re.IGNORECASE)
+
+
 def make_snippet(text: str, words: tuple[set[str], tuple[str, ...]], size: int = SNIPPET_CHARS) -> tuple[str, list[list[int]]]:
     """The window of ``text`` with the most matched words, and their [start, end) offsets in it."""
     text = " ".join(text.split())
@@ -256,11 +270,9 @@ def make_snippet(text: str, words: tuple[set[str], tuple[str, ...]], size: int =
     spans: list[tuple[int, int]] = []
     if (exact or prefixes) and text.isascii():
         # One regex pass (the common case); accents need the analyzer's folding below.
-        alts = [re.escape(w) for w in sorted(exact, key=len, reverse=True) if w.isascii()]
-        alts += [re.escape(p) + r"[^\W_]*" for p in prefixes if p.isascii()]
-        if alts:
-            pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(alts) + r")(?![^\W_])", re.IGNORECASE)
-            spans = [(m.start(), m.end()) for m in pattern.finditer(text)]
+        pattern = _words_pattern(frozenset(exact), tuple(prefixes))
+        if pattern is not None:
+            spans = [m.span() for m in pattern.finditer(text)]
     elif exact or prefixes:
         for m in _WORD.finditer(text):
             tok = _fold(m.group()) if not m.group().isascii() else m.group().lower()

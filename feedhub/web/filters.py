@@ -60,6 +60,23 @@ def feedback(viewer: Any, action: str, target: Any, label: str, next: str, cls: 
                   f'  <button type="submit">{escape(label)}</button>\n</form>\n')  # fmt: skip
 
 
+def marked(snippet: str, highlights: Any) -> Any:
+    """A search hit's snippet, escaped, with its matched words in <mark> (highlights: [start, end) offsets).
+    Python, not a template loop: a results page has twenty snippets and several marks in each."""
+    from markupsafe import Markup, escape
+
+    parts: list[str] = []
+    pos = 0
+    for start, end in highlights:
+        if start < pos:
+            continue  # overlapping marks: the first wins, nothing is shown twice
+        parts.append(escape(snippet[pos:start]))
+        parts.append(f"<mark>{escape(snippet[start:end])}</mark>")
+        pos = end
+    parts.append(escape(snippet[pos:]))
+    return Markup("".join(parts))
+
+
 GLOBALS = {"feedback": feedback}
 
-FILTERS = {"safe_href": safe_href, "day": day, "minute": minute, "tex": tex, "number": number}
+FILTERS = {"safe_href": safe_href, "day": day, "minute": minute, "tex": tex, "number": number, "marked": marked}

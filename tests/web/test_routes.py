@@ -524,3 +524,15 @@ def test_a_search_asked_again_shows_what_changed_since(site: Site) -> None:
         with transaction(site.engine) as s:
             s.execute(delete(Paper).where(Paper.arxiv_id == "1601.99999"))
             s.execute(update(Repo).where(Repo.id == repo_id).values(stars=stars))
+
+
+def test_a_snippet_is_escaped_inside_and_outside_its_marks() -> None:
+    from feedhub.search.service import make_snippet, _highlight_words
+    from feedhub.search.query import parse_query
+    from feedhub.web.filters import marked
+
+    text = 'Adam <img src=x onerror=alert(1)> beats "adam&co" <b>adam</b>'
+    snippet, marks = make_snippet(text, _highlight_words(parse_query("adam")))
+    html = str(marked(snippet, marks))
+    assert html.count("<mark>") == 3 and "<img" not in html and "<b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;b&gt;<mark>adam</mark>&lt;/b&gt;" in html and "&#34;" in html
