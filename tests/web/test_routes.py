@@ -527,8 +527,8 @@ def test_a_search_asked_again_shows_what_changed_since(site: Site) -> None:
 
 
 def test_a_snippet_is_escaped_inside_and_outside_its_marks() -> None:
-    from feedhub.search.service import make_snippet, _highlight_words
     from feedhub.search.query import parse_query
+    from feedhub.search.service import _highlight_words, make_snippet
     from feedhub.web.filters import marked
 
     text = 'Adam <img src=x onerror=alert(1)> beats "adam&co" <b>adam</b>'
