@@ -96,6 +96,8 @@ class Server:
     counts: dict[Any, int] = field(default_factory=dict)  # (member, query, options) -> every match (a search's total)
     # (member, query, options) -> (when, the store's watermark then, the page's results): see pages.run_search
     searches: dict[Any, tuple[datetime, Any, dict[str, Any]]] = field(default_factory=dict)
+    # (session, path, query, lang) -> (the week's model, saves, dismissals, the rendered page): see pages.week
+    week_pages: dict[Any, tuple[Any, set[str], set[str], bytes]] = field(default_factory=dict)
     # `feedhub serve --workers N`: several processes serve one store, each with these caches. A POST in any of
     # them bumps a counter in the store (web_options "generation"); every request first reads it, and a value
     # this process has not seen empties its caches. One process (shared=False) reads and writes none of this.
@@ -138,12 +140,14 @@ class Server:
             self.viewers.clear()
             self.counts.clear()
             self.searches.clear()
+            self.week_pages.clear()
 
     def forget_all(self) -> None:
         with self.lock:
             self.viewers.clear()
             self.counts.clear()
             self.searches.clear()
+            self.week_pages.clear()
             self.weeks.clear()
             self.related.clear()
 
@@ -189,6 +193,7 @@ class Server:
                 self.searches.clear()
             for key in [k for k in self.weeks if everyone or k[2] == member or k[2] is None]:
                 del self.weeks[key]
+            self.week_pages.clear()
 
     # -- sign-in rate limit ---------------------------------------------------------------------------
     # Counted in the database (signin_failures), not in this process: a restart does not reset it, and every

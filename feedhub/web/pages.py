@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from feedhub.errors import InvalidInput
@@ -38,6 +38,7 @@ from feedhub.web.app import (
 )
 
 PAGE_SIZE = 20
+WEEK_PAGES_KEPT = 200  # rendered week pages kept (see week)
 FIGURE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 LIMITED = object()  # a sign-in refused by the rate limit (SIGNIN_LIMIT failures in SIGNIN_WINDOW)
 
@@ -225,9 +226,9 @@ def _saved_and_dismissed(srv: Server, viewer: Viewer) -> tuple[set[str], set[str
 
     from feedhub.store.models import Dismissal, Saved
 
-    with srv.read() as session:
-        saved = set(session.scalars(select(Saved.paper_id).where(Saved.member_id == viewer.member_id)))
-        dismissed = set(session.scalars(select(Dismissal.target).where(Dismissal.member_id == viewer.member_id)))
+    with srv.reader.connect() as conn:  # Core reads: ids, not objects (read on every ask: `feedhub paper save` may run beside)
+        saved = set(conn.execute(select(Saved.paper_id).where(Saved.member_id == viewer.member_id)).scalars())
+        dismissed = set(conn.execute(select(Dismissal.target).where(Dismissal.member_id == viewer.member_id)).scalars())
     return saved, dismissed
 
 
@@ -249,13 +250,25 @@ async def week(request: Request, viewer: Viewer) -> Response:
         return (model, _story_bodies(srv, model, bodies, lang), *_saved_and_dismissed(srv, viewer))
 
     model, bodies, saved, dismissed = await run_in_threadpool(load)
+    # The rendered page is reused for the same session, address and language while its week (the cached model,
+    # the same object), the member's saves and dismissals (read above on every ask) are unchanged.
+    key = (viewer.session_token, request.url.path, request.url.query, lang)
+    with srv.lock:
+        hit = srv.week_pages.get(key)
+    if hit is not None and hit[0] is model and hit[1] == saved and hit[2] == dismissed:
+        return HTMLResponse(hit[3])
     prev, nxt = _neighbours(model["week"])
     from feedhub.digest import i18n as digest_i18n
 
     strings = digest_i18n.STRINGS[model["lang"]]
     title = strings["title.week" if "W" in model["week"] else "title.range"].format(label=model["week"])
-    return page(request, viewer, "week.html", model=model, bodies=bodies, mine=mine, prev=prev, next_week=nxt, saved=saved, dismissed=dismissed,
-                title=title, also_title=strings["also"])  # fmt: skip
+    answer = page(request, viewer, "week.html", model=model, bodies=bodies, mine=mine, prev=prev, next_week=nxt, saved=saved, dismissed=dismissed,
+                  title=title, also_title=strings["also"])  # fmt: skip
+    with srv.lock:
+        if len(srv.week_pages) >= WEEK_PAGES_KEPT:
+            srv.week_pages.clear()
+        srv.week_pages[key] = (model, saved, dismissed, bytes(answer.body))
+    return answer
 
 
 @route(api=True)

@@ -536,3 +536,28 @@ def test_a_snippet_is_escaped_inside_and_outside_its_marks() -> None:
     html = str(marked(snippet, marks))
     assert html.count("<mark>") == 3 and "<img" not in html and "<b>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;b&gt;<mark>adam</mark>&lt;/b&gt;" in html and "&#34;" in html
+
+
+def test_the_week_page_follows_a_dismissal_made_outside_the_server(site: Site) -> None:
+    """The rendered week is reused (pages.week), but a dismissal or a save made by `feedhub paper dismiss` /
+    `paper save` in a terminal beside the server (no POST here) shows at the next ask."""
+    from feedhub.search import interests, saved
+    from feedhub.search.members import resolve
+
+    def actions(html: str) -> str:  # the buttons of the story of 1802.05365
+        at = html.index("Deep contextualized word representations")
+        start = html.index('<div class="actions">', at)
+        assert html.find('<li class="story"', at, start) == -1, "no buttons under the story"
+        return html[start : html.index("</div>", start)]
+
+    c = site.signed_in("bob")
+    first = c.get("/week/2018-W08").text
+    assert 'name="target" value="1802.05365"' in actions(first) and '<span class="badge">Saved</span>' not in actions(first)
+    assert c.get("/week/2018-W08").text == first  # asked again: the same page
+    with transaction(site.engine) as s:
+        bob = resolve(s, "bob").id
+        saved.save(s, "1802.05365", member_id=bob)
+    assert '<span class="badge">Saved</span>' in actions(c.get("/week/2018-W08").text)
+    with transaction(site.engine) as s:
+        interests.dismiss(s, "arxiv:1802.05365", bob)
+    assert "Deep contextualized word representations" not in c.get("/week/2018-W08").text
