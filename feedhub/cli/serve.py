@@ -60,9 +60,6 @@ def serve(
 
     app_ctx = app_context(ctx)
     every = parse_every(fetch_every) if fetch_every else None
-    if workers > 1 and every is not None:
-        raise InvalidInput("--fetch-every runs in one process: with --workers N, fetch from a timer instead "
-                           "(`feedhub fetch` from cron or a systemd timer; the README shows one), or use --workers 1")
     if tz:
         from feedhub.digest.window import zone
 
@@ -81,7 +78,8 @@ def serve(
                    server_header=False)  # fmt: skip
     if workers > 1:
         # uvicorn's own supervisor: one listening socket, `workers` spawned processes, each building its app from
-        # WORKER_ENV; they share the store, and a POST in one empties the others' caches (Server.sync)
+        # WORKER_ENV; they share the store, and a POST in one empties the others' caches (Server.sync); with
+        # --fetch-every each asks every minute whether a fetch is due, and one at a time fetches (pages.shared_fetch)
         import json
         import os
 
@@ -89,7 +87,8 @@ def serve(
 
         start_shared(engine)
         settings = app_ctx.settings
-        os.environ[WORKER_ENV] = json.dumps({"db": settings.db_url, "home": str(settings.home), "member": settings.member, "tz": tz})
+        os.environ[WORKER_ENV] = json.dumps({"db": settings.db_url, "home": str(settings.home), "member": settings.member, "tz": tz,
+                                            "fetch_every": every.total_seconds() if every is not None else None})
         uvicorn.run("feedhub.web.app:worker_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         return
     app = create_app(app_ctx.settings, fetch_every=every, tz=tz)

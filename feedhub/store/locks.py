@@ -2,7 +2,8 @@
 
 SQLite: an exclusive ``flock`` on a file beside the database (the same machine shares the file).
 PostgreSQL: a session-level advisory lock, so fetches on different machines of a group take turns too.
-The caller is told when it has to wait, so the user sees why nothing happens yet.
+The caller is told when it has to wait, so the user sees why nothing happens yet; ``wait=False`` does not wait
+(a background fetch that finds another one running skips its turn).
 """
 
 from __future__ import annotations
@@ -30,18 +31,24 @@ def posix_locks():  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def exclusive(engine: Engine, name: str, notify: Notify | None = None, poll: float = 0.2) -> Iterator[None]:
-    """Hold the lock ``name`` for this database while the block runs; wait (saying so once) if taken."""
+def exclusive(engine: Engine, name: str, notify: Notify | None = None, poll: float = 0.2, wait: bool = True) -> Iterator[bool]:
+    """Hold the lock ``name`` for this database while the block runs; wait (saying so once) if taken. The block
+    gets True when it holds the lock; with ``wait=False`` and the lock taken, it gets False at once (and runs
+    without it: the caller decides)."""
     if engine.dialect.name == "postgresql":
         key = zlib.crc32(f"feedhub:{name}".encode())
         with engine.connect() as conn:
             if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                if not wait:
+                    conn.commit()
+                    yield False
+                    return
                 if notify:
                     notify(f"another feedhub {name} is running on this database; waiting for it to finish…")
                 conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
             conn.commit()
             try:
-                yield
+                yield True
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                 conn.commit()
@@ -49,8 +56,8 @@ def exclusive(engine: Engine, name: str, notify: Notify | None = None, poll: flo
     from feedhub.store.db import sqlite_file
 
     database = sqlite_file(engine)  # the file itself, also when the engine reads it through a file: URI
-    if database is None:
-        yield
+    if database is None:  # an in-memory database: no other process can share it
+        yield True
         return
     fcntl = posix_locks()
     path = Path(f"{database}.{name}.lock")
@@ -59,6 +66,9 @@ def exclusive(engine: Engine, name: str, notify: Notify | None = None, poll: flo
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                yield False
+                return
             fh.seek(0)
             holder = fh.read().strip() or "?"
             if notify:
@@ -74,6 +84,6 @@ def exclusive(engine: Engine, name: str, notify: Notify | None = None, poll: flo
         fh.write(str(os.getpid()))
         fh.flush()
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)

@@ -500,7 +500,7 @@ def start_shared(engine: Any) -> None:
 
 def worker_app() -> Starlette:
     """The app of one worker process of ``feedhub serve --workers N`` (uvicorn's factory): the parent's store,
-    home and time zone, from WORKER_ENV."""
+    home, time zone and --fetch-every, from WORKER_ENV."""
     import json
     import os
 
@@ -508,7 +508,8 @@ def worker_app() -> Starlette:
 
     spec = json.loads(os.environ[WORKER_ENV])
     settings = load_settings(db=spec["db"], home=Path(spec["home"]), member=spec.get("member"))
-    return create_app(settings, tz=spec.get("tz"), shared=True)
+    every = timedelta(seconds=spec["fetch_every"]) if spec.get("fetch_every") else None
+    return create_app(settings, tz=spec.get("tz"), shared=True, fetch_every=every)
 
 
 __all__ = ["create_app", "route", "page", "Viewer", "Server", "NotFound", "worker_app", "start_shared"]

@@ -26,6 +26,7 @@ from feedhub.web.app import (
     PRE_COOKIE,
     SESSION_COOKIE,
     WEEK_TTL,
+    FetchStatus,
     NotFound,
     Server,
     Viewer,
@@ -730,7 +731,23 @@ def sources_view(srv: Server) -> dict[str, Any]:
         guest = accounts.guest_access(session)
     for r in rows:
         r["state"], r["todo"] = _health(r)
-    return {"rows": rows, "guest": guest, "fetch": srv.fetch, "fetch_every": srv.fetch_every}
+    fetch = srv.fetch
+    if srv.shared and srv.fetch_every is not None:  # any process's last fetch, and why this one could not take its turn
+        fetch = shared_fetch_status(srv)
+        if srv.fetch.error:
+            fetch = replace(fetch, error=srv.fetch.error)
+    return {"rows": rows, "guest": guest, "fetch": fetch, "fetch_every": every_text(srv.fetch_every)}
+
+
+def every_text(every: timedelta | None) -> str | None:
+    """--fetch-every as it was written: 1d, 6h, 90m."""
+    if every is None:
+        return None
+    minutes = int(every.total_seconds() // 60)
+    for unit, size in (("d", 1440), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
 
 
 def _health(r: dict[str, Any]) -> tuple[str, str]:
@@ -751,21 +768,38 @@ async def sources(request: Request, viewer: Viewer) -> Response:
     return page(request, viewer, "sources.html", **view)
 
 
-def fetch_once(srv: Server) -> None:
-    """One background fetch, taking turns with any other fetch of this database (the same lock as the CLI's)."""
+FETCH_KEY = "fetch"  # web_options: the last background fetch of a shared server (--workers N), as JSON
+SHARED_FETCH_TICK = timedelta(minutes=1)  # how often each process of a shared server asks whether a fetch is due
+
+
+def _run_fetch(srv: Server) -> str:
+    """Fetch every due source (the CLI's `feedhub fetch`); its summary line."""
     from feedhub.fetch.runner import run_fetch
+
+    totals = run_fetch(srv.engine, srv.settings).totals()
+    return ", ".join(f"{v} {k}" for k, v in totals.items()) or "nothing due"
+
+
+def _fetch_problem(exc: Exception) -> str:
+    from feedhub.store.db import describe_error
+
+    return describe_error(exc) or f"{type(exc).__name__}: {exc}"
+
+
+def fetch_once(srv: Server, run: Callable[[Server], str] = _run_fetch) -> None:
+    """One background fetch, taking turns with any other fetch of this database (the same lock as the CLI's).
+    On a shared server (--workers N) every process calls this: see shared_fetch."""
+    if srv.shared:
+        shared_fetch(srv, run)
+        return
     from feedhub.store.locks import exclusive
 
     srv.fetch.running, srv.fetch.last_started, srv.fetch.error = True, srv.clock(), None
     try:
         with exclusive(srv.engine, "fetch", notify=lambda _msg: None):
-            report = run_fetch(srv.engine, srv.settings)
-        totals = report.totals()
-        srv.fetch.summary = ", ".join(f"{v} {k}" for k, v in totals.items()) or "nothing due"
+            srv.fetch.summary = run(srv)
     except Exception as exc:  # a fetch that cannot run is shown on the sources page; the server goes on
-        from feedhub.store.db import describe_error
-
-        srv.fetch.error = describe_error(exc) or f"{type(exc).__name__}: {exc}"
+        srv.fetch.error = _fetch_problem(exc)
     finally:
         srv.fetch.running, srv.fetch.last_finished = False, srv.clock()
         srv.forget_weeks(everyone=True)
@@ -773,13 +807,83 @@ def fetch_once(srv: Server) -> None:
             srv.related.clear()
 
 
+def shared_fetch_status(srv: Server) -> FetchStatus:
+    """The last background fetch of any process of a shared server, as the store keeps it (a Core read)."""
+    import json
+
+    from sqlalchemy import select
+
+    from feedhub.store.models import WebOption
+
+    with srv.reader.connect() as conn:
+        value = conn.execute(select(WebOption.value).where(WebOption.key == FETCH_KEY)).scalar()
+    try:
+        data = json.loads(value) if value else {}
+    except ValueError:  # written by no feedhub: as if no fetch had run
+        data = {}
+    when = {k: datetime.fromisoformat(data[k]) if isinstance(data.get(k), str) else None for k in ("started", "finished")}
+    return FetchStatus(running=bool(data.get("running")), last_started=when["started"], last_finished=when["finished"],
+                       summary=data.get("summary"), error=data.get("error"))  # fmt: skip
+
+
+def _store_fetch_status(srv: Server, status: FetchStatus) -> None:
+    import json
+
+    from feedhub.search import accounts
+
+    def iso(t: datetime | None) -> str | None:
+        return t.isoformat() if t is not None else None
+
+    value = json.dumps({"running": status.running, "started": iso(status.last_started), "finished": iso(status.last_finished),
+                        "summary": status.summary, "error": status.error})  # fmt: skip
+    with transaction(srv.engine) as session:
+        accounts.set_option(session, FETCH_KEY, value)
+
+
+def shared_fetch(srv: Server, run: Callable[[Server], str] = _run_fetch) -> bool:
+    """One turn of a shared server's background fetch. Every process ticks (SHARED_FETCH_TICK); the one that gets
+    the fetch lock without waiting, and finds that no process has fetched in the last ``fetch_every``, fetches;
+    the others, and every process while a `feedhub fetch` runs, skip their turn. The outcome is kept in the store
+    (web_options "fetch"), so every process's sources page shows it, and the other processes forget their caches
+    at their next request (Server.changed). True when this process fetched."""
+    from feedhub.store.locks import exclusive
+
+    try:
+        with exclusive(srv.engine, "fetch", wait=False) as held:
+            if not held:
+                return False
+            last = shared_fetch_status(srv)
+            now = srv.clock()
+            if last.last_finished is not None and srv.fetch_every is not None and now < last.last_finished + srv.fetch_every:
+                return False
+            status = replace(last, running=True, last_started=now)
+            _store_fetch_status(srv, status)
+            try:
+                status.summary, status.error = run(srv), None
+            except Exception as exc:  # shown on every process's sources page; the loop goes on
+                status.error = _fetch_problem(exc)
+            status.running, status.last_finished = False, srv.clock()
+            _store_fetch_status(srv, status)
+        srv.changed()
+    except Exception as exc:  # the store or its lock cannot be reached: this process shows why and goes on
+        srv.fetch.error = _fetch_problem(exc)
+        return False
+    srv.fetch.error = None
+    srv.forget_weeks(everyone=True)
+    with srv.lock:
+        srv.related.clear()
+    return True
+
+
 async def fetch_loop(srv: Server, every: timedelta, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                      fetch: Callable[[Server], None] = fetch_once) -> None:  # fmt: skip
     """``--fetch-every``: a fetch at start, then one each ``every`` after the last one ended (a slow fetch never
-    overlaps the next); a failed fetch is shown on the sources page and the loop goes on."""
+    overlaps the next); a failed fetch is shown on the sources page and the loop goes on. A shared server's
+    processes each ask every SHARED_FETCH_TICK (at most ``every``), and one of them fetches when it is due."""
+    tick = min(every, SHARED_FETCH_TICK) if srv.shared else every
     while True:
         await run_in_threadpool(fetch, srv)
-        await sleep(every.total_seconds())
+        await sleep(tick.total_seconds())
 
 
 def routes() -> list[Route]:
