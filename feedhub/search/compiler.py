@@ -38,6 +38,10 @@ class TitleFirst:
     title: Any  # the filters and the boosted title clause
     others: list[tuple[str, float]]  # (field, boost) of the word's other clauses
     clauses: list[Any]  # the word's boosted clause on every field: the full score, used to rescore
+    # Without filters: the bare title term, whose scores times TITLE_BOOST are the title clause's. Tantivy's
+    # top-k search skips whole blocks of a bare term's postings (block-max WAND); through a boost or a boolean
+    # wrapper it reads every posting (a word in every title: all of them).
+    bare: Any = None
 
 
 class _Compiler:
@@ -227,7 +231,8 @@ def _title_first(comp: _Compiler, nodes: tuple[Any, ...]) -> TitleFirst | None:
     title = comp._boost(comp._term("title", word), TITLE_BOOST)
     others = [("body", 1.0), ("author", AUTHOR_BOOST)]
     clauses = [title] + [comp._boost(comp._term(f, word), b) for f, b in others]
-    return TitleFirst(word, t.Query.boolean_query([(t.Occur.Must, title), *filters]), others, clauses)
+    bare = None if filters else comp._term("title", word)
+    return TitleFirst(word, t.Query.boolean_query([(t.Occur.Must, title), *filters]), others, clauses, bare)
 
 
 def top_hits(opened: Opened, searcher: Any, compiled: Compiled, limit: int) -> list[tuple[float, Any]]:
@@ -259,7 +264,13 @@ def top_hits_counted(opened: Opened, searcher: Any, compiled: Compiled, limit: i
 def title_first_hits(opened: Opened, searcher: Any, plan: TitleFirst, limit: int) -> list[tuple[float, Any]] | None:
     t = tantivy_module()
     want = min(TITLE_FIRST_MAX_CANDIDATES, max(2 * limit, 40))
-    hits = searcher.search(plan.title, want, count=False).hits
+
+    def title_hits(n: int) -> list[tuple[float, Any]]:
+        if plan.bare is None:
+            return list(searcher.search(plan.title, n, count=False).hits)
+        return [(score * TITLE_BOOST, addr) for score, addr in searcher.search(plan.bare, n, count=False).hits]
+
+    hits = title_hits(want)
     if len(hits) < limit:
         return None  # fewer title matches than wanted: documents without the word in the title count
     theta = hits[limit - 1][0]
@@ -270,7 +281,7 @@ def title_first_hits(opened: Opened, searcher: Any, plan: TitleFirst, limit: int
         if want >= TITLE_FIRST_MAX_CANDIDATES:
             return None
         want = min(TITLE_FIRST_MAX_CANDIDATES, want * 4)
-        hits = searcher.search(plan.title, want, count=False).hits
+        hits = title_hits(want)
     uids = [searcher.doc(addr).get_first("uid") for score, addr in hits if score >= theta - bound]
     only = t.Query.const_score_query(t.Query.term_set_query(opened.schema, "uid", uids), 0.0)
     rescore = t.Query.boolean_query([(t.Occur.Must, only)] + [(t.Occur.Should, c) for c in plan.clauses])
