@@ -91,5 +91,5 @@ def serve(
                                             "fetch_every": every.total_seconds() if every is not None else None})
         uvicorn.run("feedhub.web.app:worker_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         return
-    app = create_app(app_ctx.settings, fetch_every=every, tz=tz)
+    app = create_app(app_ctx.settings, fetch_every=every, tz=tz, server_process=True)
     uvicorn.Server(uvicorn.Config(app, **options)).run()  # type: ignore[arg-type]
