@@ -443,7 +443,7 @@ class NotFoundStatic(StaticFiles):
 # them once it answers, then freezes what exists (see settle).
 PAGE_MODULES = ("feedhub.digest.api", "feedhub.digest.render_md", "feedhub.papers.show", "feedhub.papers.reproductions",
                 "feedhub.search.service", "feedhub.search.compiler", "feedhub.search.interests", "feedhub.search.rules",
-                "feedhub.subscriptions.manage", "pylatexenc.latex2text", "tantivy")  # fmt: skip
+                "feedhub.subscriptions.manage", "feedhub.links.tex", "tantivy")  # fmt: skip
 
 
 def settle() -> None:

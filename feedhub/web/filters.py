@@ -34,11 +34,11 @@ def tex(value: str | None) -> str:
     """An abstract's TeX as text a reader can follow: accents and commands resolved, math kept between $...$."""
     if not value:
         return ""
-    if "\\" not in value and "{" not in value:
+    if not any(c in value for c in "\\{}~-`'$"):
         return value
-    from feedhub.search.library import latex_to_text
+    from feedhub.links.tex import readable
 
-    return latex_to_text(value)
+    return readable(value)
 
 
 def number(value: Any) -> str:
